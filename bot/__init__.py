@@ -1,0 +1,1 @@
+"""Sahabat PMI bot process: application wiring, configuration, storage, scheduler and the entry point."""

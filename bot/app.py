@@ -1,0 +1,110 @@
+"""Build the python-telegram-bot Application: handlers, commands, de-duplication, errors.
+
+The same Application serves Telegram, the local console chat and the tests; only `base_url` differs.
+"""
+from __future__ import annotations
+
+import logging
+
+from telegram import BotCommand, Update
+from telegram.error import Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.ext import (
+    AIORateLimiter, Application, ApplicationBuilder, ApplicationHandlerStop, CallbackQueryHandler, CommandHandler,
+    ContextTypes, MessageHandler, TypeHandler, filters,
+)
+
+from bot.services import Services
+from bot.storage.dedup import first_time_seen
+from handlers import onboarding, worker_chat
+from handlers.common import main_keyboard, reply
+from handlers.texts import t
+
+log = logging.getLogger(__name__)
+
+WORKER_COMMANDS = {
+    "id": [("start", "Mulai / daftar"), ("darurat", "Bantuan darurat"), ("info", "Info dan tanya jawab"),
+           ("profil", "Lihat dan ubah profil"), ("bahasa", "Ganti bahasa"), ("help", "Apa yang bisa dibantu")],
+    "en": [("start", "Start / sign up"), ("darurat", "Emergency help"), ("info", "Information and FAQ"),
+           ("profil", "See and change your profile"), ("bahasa", "Change language"), ("help", "What I can do")],
+}
+
+
+async def _dedup(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Drop an update Telegram delivered before (restart, webhook retry): act on each exactly once."""
+    svc: Services = context.application.bot_data["services"]
+    if not await first_time_seen(svc.db, update.update_id, svc.clock.now()):
+        log.info("dropped duplicate update %s", update.update_id)
+        raise ApplicationHandlerStop
+
+
+async def _unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await reply(update, t("unknown_command", "id") + "\n" + t("unknown_command", "en"), reply_markup=main_keyboard("id"))
+
+
+async def _edited(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """An edited message is read like a new one: the worker corrected what they meant."""
+    await worker_chat.on_text(update, context)
+
+
+async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log once, and tell the worker to retry: nothing they sent is lost (updates are stored before handling)."""
+    error = context.error
+    if isinstance(error, (RetryAfter, TimedOut, NetworkError, Forbidden)):
+        log.warning("Telegram error: %s", error.__class__.__name__)
+    else:
+        log.error("handler failed: %s", error.__class__.__name__, exc_info=error)
+    if isinstance(update, Update) and update.effective_chat and update.effective_chat.type == "private":
+        try:
+            await update.effective_chat.send_message(t("error_retry", "id") + "\n\n" + t("error_retry", "en"))
+        except Exception:  # the chat may be unreachable; the error is already logged
+            log.debug("could not send the retry note", exc_info=True)
+
+
+async def _post_init(application: Application) -> None:
+    for lang, commands in WORKER_COMMANDS.items():
+        await application.bot.set_my_commands(
+            [BotCommand(c, d) for c, d in commands], language_code=None if lang == "id" else lang,
+        )
+
+
+def build_application(services: Services, token: str, base_url: str | None = None,
+                      rate_limit: bool = True) -> Application:
+    builder = ApplicationBuilder().token(token).post_init(_post_init).concurrent_updates(True)
+    if base_url:
+        builder = builder.base_url(base_url).base_file_url(base_url.replace("/bot", "/file/bot"))
+    if rate_limit:
+        builder = builder.rate_limiter(AIORateLimiter(overall_max_rate=services.settings.global_per_second,
+                                                      max_retries=2))
+    application = builder.build()
+    application.bot_data["services"] = services
+    register_handlers(application)
+    return application
+
+
+def register_handlers(application: Application) -> None:
+    private = filters.ChatType.PRIVATE
+    application.add_handler(TypeHandler(Update, _dedup), group=-1)
+    application.add_handler(CommandHandler("start", onboarding.start, filters=private))
+    application.add_handler(CommandHandler("bahasa", onboarding.language_command, filters=private))
+    application.add_handler(CommandHandler(["profil", "profile"], onboarding.profile_command, filters=private))
+    application.add_handler(CommandHandler(["help", "bantuan"], worker_chat.help_command, filters=private))
+    application.add_handler(CommandHandler(["darurat", "sos"], worker_chat.emergency_command, filters=private))
+    application.add_handler(CommandHandler("info", worker_chat.info_command, filters=private))
+    application.add_handler(CallbackQueryHandler(
+        onboarding.on_button, pattern=r"^(lang|consent|country|city|sector|freq|edit):"))
+    application.add_handler(CallbackQueryHandler(worker_chat.on_suggestion, pattern=r"^(sug|faq):"))
+    application.add_handler(CallbackQueryHandler(worker_chat.on_info_button, pattern=r"^info:"))
+    application.add_handler(CallbackQueryHandler(worker_chat.on_human, pattern=r"^human$"))
+    application.add_handler(CallbackQueryHandler(_stale_button))
+    application.add_handler(MessageHandler(private & filters.COMMAND, _unknown_command))
+    application.add_handler(MessageHandler(private & filters.UpdateType.EDITED_MESSAGE & filters.TEXT, _edited))
+    application.add_handler(MessageHandler(private & filters.UpdateType.MESSAGE & filters.TEXT, worker_chat.on_text))
+    application.add_handler(MessageHandler(private & filters.UpdateType.MESSAGE & ~filters.TEXT, worker_chat.on_media))
+    application.add_error_handler(_on_error)
+
+
+async def _stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Button data that no handler knows: forged or from an old version. Refuse politely; change nothing."""
+    query = update.callback_query
+    log.warning("refused unknown button data from user")
+    await query.answer(t("stale_button", "id"), show_alert=False)

@@ -1,0 +1,1 @@
+"""Workers: the people the bot serves - profile, language, consent and check-in preferences."""

@@ -1,0 +1,1 @@
+"""Telegram edge: each handler parses an update, calls a service, renders the reply. No business logic here."""
