@@ -222,3 +222,28 @@ def main(argv: list[str]) -> int:
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))
+
+
+class running_server:
+    """Use the Rasa server at `url` if it answers; otherwise start one on a free port and stop it afterwards."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.server: RasaServer | None = None
+
+    def __enter__(self) -> str:
+        if server_answers(self.url):
+            return self.url
+        import socket
+
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        print(f"[nlu] starting a Rasa server on port {port} ...", file=sys.stderr, flush=True)
+        self.server = RasaServer(ensure_model(say=lambda m: print(m, file=sys.stderr, flush=True)), port=port)
+        self.server.__enter__()
+        return self.server.url
+
+    def __exit__(self, *exc) -> None:
+        if self.server is not None:
+            self.server.stop()
