@@ -38,6 +38,10 @@ async def build_services(settings: Settings):
     db = Database(settings.database_url)
     await db.migrate()
     kb = KnowledgeService.load()
+    from knowledge_base.overrides import load_overrides
+
+    async with db.transaction() as session:
+        kb.apply(await load_overrides(session))
     client = NluClient(settings.nlu.url, settings.nlu.timeout_seconds,
                        CircuitBreaker(settings.nlu.breaker_failures, settings.nlu.breaker_reset_seconds))
     router = Router(client.parse, settings.nlu.confidence_threshold, settings.nlu.suggestions, kb.search)

@@ -15,7 +15,7 @@ from telegram.ext import (
 
 from bot.services import Services
 from bot.storage.dedup import first_time_seen
-from handlers import onboarding, worker_chat
+from handlers import admin_kb, onboarding, worker_chat
 from handlers.common import main_keyboard, reply
 from handlers.texts import t
 
@@ -90,6 +90,8 @@ def register_handlers(application: Application) -> None:
     application.add_handler(CommandHandler(["help", "bantuan"], worker_chat.help_command, filters=private))
     application.add_handler(CommandHandler(["darurat", "sos"], worker_chat.emergency_command, filters=private))
     application.add_handler(CommandHandler("info", worker_chat.info_command, filters=private))
+    application.add_handler(CommandHandler("kb", admin_kb.kb_command, filters=private))
+    application.add_handler(MessageHandler(private & admin_kb.EditReply(), admin_kb.on_edit_reply))
     application.add_handler(CallbackQueryHandler(
         onboarding.on_button, pattern=r"^(lang|consent|country|city|sector|freq|edit):"))
     application.add_handler(CallbackQueryHandler(worker_chat.on_suggestion, pattern=r"^(sug|faq):"))

@@ -7,7 +7,6 @@ Type text to chat; a number presses that inline button; k1, k2 ... press the key
 from __future__ import annotations
 
 import asyncio
-import html
 import re
 import sys
 from typing import TextIO
@@ -24,7 +23,7 @@ def render(sent: Sent) -> str:
         return f"  (notice) {text}" if text else ""
     if sent.method in ("deleteMessage", "editMessageReplyMarkup"):
         return ""
-    body = html.unescape(re.sub(r"</?[a-zA-Z-]+[^>]*>", "", sent.text))
+    body = sent.text
     lines = ["", "🤖 " + body.replace("\n", "\n   ")]
     for index, (label, _) in enumerate(sent.buttons, 1):
         lines.append(f"   [{index}] {label}")

@@ -307,13 +307,11 @@ class LocalBotApi:
         return self.commands.get(params.get("language_code") or "", [])
 
     def _api_sendmessage(self, params: dict[str, Any]) -> dict[str, Any]:
-        text = params.get("text") or ""
+        text = _visible_text(params)
         if not text.strip():
             raise _ApiError(400, "Bad Request: message text is empty")
         if len(text) > 4096:
             raise _ApiError(400, "Bad Request: message is too long")
-        if params.get("parse_mode") == "HTML":
-            _check_html(text)
         return self._bot_message("sendMessage", params, text=text)
 
     def _api_sendlocation(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -332,11 +330,9 @@ class LocalBotApi:
 
     def _api_editmessagetext(self, params: dict[str, Any]) -> dict[str, Any]:
         message = self._existing(params)
-        if message.get("text") == params.get("text") and message.get("reply_markup") == params.get("reply_markup"):
+        if message.get("text") == _visible_text(params) and message.get("reply_markup") == params.get("reply_markup"):
             raise _ApiError(400, "Bad Request: message is not modified")
-        message["text"] = params.get("text")
-        if params.get("parse_mode") == "HTML":
-            _check_html(message["text"])
+        message["text"] = _visible_text(params)
         if "reply_markup" in params:
             message["reply_markup"] = params["reply_markup"]
         else:
@@ -428,6 +424,18 @@ def _chat_id(params: dict[str, Any]) -> int | None:
         return int(value)
     except (TypeError, ValueError):
         return None
+
+
+def _visible_text(params: dict[str, Any]) -> str:
+    """The text a Telegram user sees: HTML is checked like Telegram does, then tags and escapes are removed."""
+    import html
+    import re
+
+    text = str(params.get("text") or "")
+    if params.get("parse_mode") == "HTML":
+        _check_html(text)
+        return html.unescape(re.sub(r"</?[a-zA-Z-]+[^>]*>", "", text))
+    return text
 
 
 _ALLOWED_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre", "tg-spoiler",

@@ -202,7 +202,7 @@ async def on_info_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     if not entries:
         await reply(update, t("stale_button", lang), reply_markup=main_keyboard(lang))
         return
-    rows = [[((e.title.get(lang) or e.title["id"])[:60], f"faq:{e.id}")] for e in entries]
+    rows = [[(e.title.get(lang)[:60], f"faq:{e.id}")] for e in entries]
     rows.append([("⬅️ " + t("browse_info", lang), "info:")])
     await reply(update, t("info_category", lang), reply_markup=inline(rows))
 

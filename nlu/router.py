@@ -115,7 +115,7 @@ class Router:
         entities = _entities(parsed)
         ranking = parsed.get("intent_ranking") or []
         # The model's emergency intent anywhere near the top wins: a miss can cost a life.
-        for item in ranking[:2]:
+        for item in [i for i in ranking if i.get("name") != "nlu_fallback"][:2]:
             if item.get("name") == "emergency" and float(item.get("confidence") or 0) >= EMERGENCY_MIN_CONFIDENCE:
                 return RouteResult("emergency", "emergency", float(item["confidence"]),
                                    category=_best_case_category(parsed) or "other", entities=entities)

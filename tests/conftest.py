@@ -68,10 +68,18 @@ async def db(tmp_path) -> Database:
 
 
 @pytest.fixture(scope="session")
-def kb():
+def kb_content():
+    from knowledge_base.loader import load
+
+    return load()
+
+
+@pytest.fixture
+def kb(kb_content):
+    """A fresh service per test over the shipped content, so one test's admin edits never leak into another."""
     from knowledge_base.service import KnowledgeService
 
-    return KnowledgeService.load()
+    return KnowledgeService(kb_content)
 
 
 @pytest.fixture(scope="session")

@@ -42,7 +42,8 @@ async def test_messages_buttons_and_presses(api, ptb):
     markup = InlineKeyboardMarkup([[InlineKeyboardButton("Aman", callback_data="ck:1:ok")]])
     sent = await ptb.send_message(502, "<b>Apakah Anda aman?</b>", parse_mode=ParseMode.HTML, reply_markup=markup)
     seen = await player.next()
-    assert seen.text == "<b>Apakah Anda aman?</b>" and seen.buttons == [("Aman", "ck:1:ok")]
+    assert seen.text == "Apakah Anda aman?" and seen.params["text"] == "<b>Apakah Anda aman?</b>"
+    assert seen.buttons == [("Aman", "ck:1:ok")]
     player.press("Aman")
     update = (await ptb.get_updates(timeout=1))[0]
     assert update.callback_query.data == "ck:1:ok"
