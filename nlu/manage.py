@@ -8,6 +8,7 @@ built and served the same way. Runs in the bot's environment and drives Rasa in 
 """
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import shutil
@@ -83,6 +84,17 @@ def ensure_model(say=print) -> Path:
     if target.exists():
         return target
     MODELS.mkdir(exist_ok=True)
+    # One training at a time on this machine: a second caller (another test run, `make run`) waits and then
+    # finds the model the first one trained, instead of training the same thing twice on two cores.
+    with open(MODELS / ".train.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        target = model_path()
+        if target.exists():
+            return target
+        return _train(target, say)
+
+
+def _train(target: Path, say) -> Path:
     say(f"[nlu] training inputs changed: training {target.name} (takes a few minutes on 2 cores)")
     started = time.monotonic()
     with tempfile.TemporaryDirectory(dir=MODELS) as tmp:
