@@ -86,14 +86,20 @@ async def _run(settings: Settings, server) -> None:
             loop = asyncio.get_running_loop()
             for sig in (signal.SIGINT, signal.SIGTERM):
                 loop.add_signal_handler(sig, stop.set)
+            from bot.webhook import ALLOWED_UPDATES, start_health_server, start_webhook
+
+            health = await start_health_server(services, settings.webhook_listen, settings.health_port)
             async with application:
                 await application.start()
-                await application.updater.start_polling(allowed_updates=["message", "edited_message",
-                                                                         "callback_query", "my_chat_member"])
-                log.info("bot running with long polling against %s", settings.telegram_api_url)
+                if settings.webhook_url:
+                    await start_webhook(application, settings)
+                else:
+                    await application.updater.start_polling(allowed_updates=ALLOWED_UPDATES)
+                    log.info("bot running with long polling against %s", settings.telegram_api_url)
                 await stop.wait()
                 await application.updater.stop()
                 await application.stop()
+            await health.cleanup()
         else:
             from bot.console import run_console
 

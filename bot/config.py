@@ -33,6 +33,14 @@ class CheckinSettings:
     reply_window_minutes: int = 120
     escalation_minutes: int = 360
     sweep_seconds: int = 30
+    # Consecutive missed check-ins before officers get a welfare case (1 = every missed check-in).
+    escalate_after_missed: int = 1
+    # A worker who blocked the bot while check-ins were on is a welfare signal: open a case for officers.
+    unreachable_is_welfare_signal: bool = True
+    # Check-ins claimed per database transaction by one sweep step.
+    batch_size: int = 500
+    # Time zone of the officers' "today" in the /checkins summary.
+    officer_timezone: str = "Asia/Jakarta"
 
 
 @dataclass(frozen=True)
@@ -69,6 +77,12 @@ class Settings:
     consent_version: int = 1
     log_level: str = "INFO"
     webhook_url: str | None = None
+    webhook_secret: str | None = None
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = 8443
+    health_port: int = 8080
+    # Messages a worker may send per minute before the bot asks them to slow down (emergencies are never limited).
+    flood_per_minute: int = 20
 
 
 # --- small validators: each names the setting in its message -------------------------------------------------
@@ -110,6 +124,28 @@ def _time(value: Any, name: str) -> time:
     return time(int(match[1]), int(match[2]))
 
 
+def _bool(value: Any, name: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("true", "yes", "on", "1"):
+        return True
+    if text in ("false", "no", "off", "0"):
+        return False
+    raise ConfigError(f"{name} must be true or false, not {value!r}")
+
+
+def _zone(value: Any, name: str) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    text = str(value).strip()
+    try:
+        ZoneInfo(text)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"{name} must be a time zone name like \"Asia/Jakarta\", not {value!r}") from None
+    return text
+
+
 def _url(value: Any, name: str) -> str:
     text = str(value).strip()
     if not re.match(r"^https?://[^\s/]+", text):
@@ -124,6 +160,13 @@ def _ids(value: Any, name: str) -> frozenset[int]:
     if not isinstance(items, (list, tuple)):
         raise ConfigError(f"{name} must be a list of Telegram user ids, not {value!r}")
     return frozenset(_int(item, name) for item in items if str(item).strip())
+
+
+def _in_window(moment: time, start: time, end: time) -> bool:
+    """True when `moment` is in [start, end); a window with start > end wraps past midnight."""
+    if start <= end:
+        return start <= moment < end
+    return moment >= start or moment < end
 
 
 def normalise_database_url(url: str, root: Path = ROOT) -> str:
@@ -180,7 +223,16 @@ def load_settings(path: Path | str | None = None, env: Mapping[str, str] | None 
         reply_window_minutes=_int(c.get("reply_window_minutes", 120), "checkin.reply_window_minutes", 1),
         escalation_minutes=_int(c.get("escalation_minutes", 360), "checkin.escalation_minutes", 1),
         sweep_seconds=_int(c.get("sweep_seconds", 30), "checkin.sweep_seconds", 1),
+        escalate_after_missed=_int(c.get("escalate_after_missed", 1), "checkin.escalate_after_missed", 1),
+        unreachable_is_welfare_signal=_bool(c.get("unreachable_is_welfare_signal", True),
+                                            "checkin.unreachable_is_welfare_signal"),
+        batch_size=_int(c.get("batch_size", 500), "checkin.batch_size", 1),
+        officer_timezone=_zone(c.get("officer_timezone", "Asia/Jakarta"), "checkin.officer_timezone"),
     )
+    if checkin.quiet_hours_start != checkin.quiet_hours_end and _in_window(
+            checkin.default_time, checkin.quiet_hours_start, checkin.quiet_hours_end):
+        raise ConfigError("checkin.default_time must be outside the quiet hours "
+                          "(checkin.quiet_hours_start to checkin.quiet_hours_end)")
     if checkin.escalation_minutes <= checkin.reply_window_minutes:
         raise ConfigError("checkin.escalation_minutes must be longer than checkin.reply_window_minutes")
 
@@ -220,6 +272,13 @@ def load_settings(path: Path | str | None = None, env: Mapping[str, str] | None 
     webhook = (env.get("WEBHOOK_URL") or "").strip() or None
     if webhook and not webhook.startswith("https://"):
         raise ConfigError("WEBHOOK_URL must be an https:// address that Telegram can reach")
+    secret = (env.get("WEBHOOK_SECRET") or "").strip() or None
+    if webhook and not secret:
+        raise ConfigError("WEBHOOK_SECRET must be set with WEBHOOK_URL (1-256 characters A-Z a-z 0-9 _ -)")
+    if secret and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
+        raise ConfigError("WEBHOOK_SECRET may only use A-Z a-z 0-9 _ - (1-256 characters)")
+    w = _section(raw, "webhook")
+    flood = _section(raw, "flood")
     return Settings(
         languages=tuple(languages),
         officer_group_chat_id=group_id,
@@ -235,4 +294,9 @@ def load_settings(path: Path | str | None = None, env: Mapping[str, str] | None 
         consent_version=_int(_section(raw, "privacy").get("consent_version", 1), "privacy.consent_version", 1),
         log_level=level,
         webhook_url=webhook,
+        webhook_secret=secret,
+        webhook_listen=str(env.get("WEBHOOK_LISTEN") or w.get("listen", "127.0.0.1")),
+        webhook_port=_int(env.get("WEBHOOK_PORT") or w.get("port", 8443), "WEBHOOK_PORT / webhook.port", 1),
+        health_port=_int(env.get("HEALTH_PORT") or w.get("health_port", 8080), "HEALTH_PORT / webhook.health_port", 1),
+        flood_per_minute=_int(flood.get("messages_per_minute", 20), "flood.messages_per_minute", 1),
     )

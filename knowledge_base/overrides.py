@@ -7,6 +7,7 @@ Rolling back writes a new row that restores a change's old value, so history is 
 from __future__ import annotations
 
 import dataclasses
+import re
 from datetime import datetime
 
 from sqlalchemy import BigInteger, Integer, String, Text as SqlText, select
@@ -17,6 +18,9 @@ from bot.storage.base import Base, UTCDateTime
 from knowledge_base.model import KnowledgeBase, Text
 
 FIELDS = ("answer_id", "answer_en", "enabled")
+# Five or more digits in a row (spaces and dashes allowed between them): a phone number typed into an answer.
+# Numbers must come from the sourced profiles through placeholders, never from an edit.
+PHONE_LIKE = re.compile(r"(?:\+?\d[\s-]?){5,}")
 MAX_ANSWER_CHARS = 3000  # the validator's limit for answers in YAML
 
 
@@ -73,6 +77,10 @@ async def record_change(session: AsyncSession, base: KnowledgeBase, entry_id: st
             raise EditError("jawaban kosong / the answer is empty")
         if len(value) > MAX_ANSWER_CHARS:
             raise EditError(f"jawaban terlalu panjang ({len(value)} > {MAX_ANSWER_CHARS} huruf) / answer too long")
+        if PHONE_LIKE.search(value):
+            raise EditError("jangan tulis nomor telepon di jawaban: nomor diambil dari profil negara yang ada "
+                            "sumbernya (pakai {mission_hotline}, {kp2mi_hotline} ...) / do not type phone numbers "
+                            "into answers; use the placeholders so every number has a source")
     overrides = await load_overrides(session)
     old = effective_value(base, overrides, entry_id, field)
     change = KbChange(entry_id=entry_id, field=field, old_value=old, new_value=value, actor_id=actor_id,

@@ -11,7 +11,7 @@ async def test_admin_edits_an_answer_and_the_next_worker_gets_it(bot, kb):
     admin = bot.worker(ADMIN, "Admin")
     admin.send(f"/kb edit {entry.id}")
     prompt = await admin.expect("EDIT")
-    admin.send("Jawaban baru dari admin: hubungi KP2MI 0-800-1000.", reply_to=prompt.message)
+    admin.send("Jawaban baru dari admin: hubungi KP2MI.", reply_to=prompt.message)
     await admin.expect("tersimpan")
     worker = bot.worker(3001)
     worker.press("", message=bot.api.new_message(worker.user, worker.chat, "x"), raw_data=f"faq:{entry.id}")
@@ -71,3 +71,7 @@ async def test_too_long_or_unknown_edits_are_refused(bot, kb):
     prompt = await admin.expect("EDIT")
     admin.send("x" * 3500, reply_to=prompt.message)
     assert "terlalu panjang" in (await admin.next()).text
+    # a phone number typed into an answer has no source: refused, numbers come from the country profiles
+    admin.send("Telepon saja 0812 3456 7890 ya", reply_to=prompt.message)
+    assert "nomor telepon" in (await admin.next()).text
+    assert kb.entry(entry.id).answer.id == entry.answer.id
