@@ -72,7 +72,7 @@ async def _watch_nlu(server) -> None:
 
 
 async def _run(settings: Settings, server) -> None:
-    from bot.app import build_application
+    from bot.app import build_application, register_commands
     from bot.scheduler import build_scheduler
 
     services = await build_services(settings)
@@ -91,6 +91,7 @@ async def _run(settings: Settings, server) -> None:
             health = await start_health_server(services, settings.webhook_listen, settings.health_port)
             async with application:
                 await application.start()
+                await register_commands(application)
                 if settings.webhook_url:
                     await start_webhook(application, settings)
                 else:

@@ -14,27 +14,58 @@ from telegram.ext import (
 )
 
 from bot.services import Services
+from bot.flood import FloodGuard
 from bot.storage.dedup import first_time_seen
-from handlers import admin_kb, onboarding, worker_chat
+from handlers import admin_kb, cases, checkin, onboarding, worker_chat
 from handlers.common import main_keyboard, reply
 from handlers.texts import t
+from nlu.safety import danger_match
 
 log = logging.getLogger(__name__)
 
 WORKER_COMMANDS = {
     "id": [("start", "Mulai / daftar"), ("darurat", "Bantuan darurat"), ("info", "Info dan tanya jawab"),
-           ("profil", "Lihat dan ubah profil"), ("bahasa", "Ganti bahasa"), ("help", "Apa yang bisa dibantu")],
+           ("profil", "Lihat dan ubah profil"), ("bahasa", "Ganti bahasa"), ("help", "Apa yang bisa dibantu"),
+           ("checkin", "Cek keamanan rutin"), ("status", "Laporan saya")],
     "en": [("start", "Start / sign up"), ("darurat", "Emergency help"), ("info", "Information and FAQ"),
-           ("profil", "See and change your profile"), ("bahasa", "Change language"), ("help", "What I can do")],
+           ("profil", "See and change your profile"), ("bahasa", "Change language"), ("help", "What I can do"),
+           ("checkin", "Safety check-ins"), ("status", "My reports")],
 }
 
 
 async def _dedup(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Drop an update Telegram delivered before (restart, webhook retry): act on each exactly once."""
     svc: Services = context.application.bot_data["services"]
-    if not await first_time_seen(svc.db, update.update_id, svc.clock.now()):
+    try:
+        seen_first = await first_time_seen(svc.db, update.update_id, svc.clock.now())
+    except Exception as err:  # database trouble: handle it anyway - an SOS must never be dropped here
+        log.error("update de-duplication unavailable (%s); handling update %s anyway",
+                  err.__class__.__name__, update.update_id)
+        return
+    if not seen_first:
         log.info("dropped duplicate update %s", update.update_id)
         raise ApplicationHandlerStop
+
+
+async def _flood(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Ask a worker who sends very many messages to slow down; emergencies always pass."""
+    message = update.effective_message
+    user = update.effective_user
+    if user is None or message is None or update.effective_chat is None or update.effective_chat.type != "private":
+        return
+    text = message.text or message.caption or ""
+    if text in (t("menu_sos", "id"), t("menu_sos", "en")) or text.startswith(("/darurat", "/sos")) or (
+            text and danger_match(text)):
+        return
+    svc: Services = context.application.bot_data["services"]
+    guard: FloodGuard = context.application.bot_data.setdefault("flood", FloodGuard(svc.settings.flood_per_minute))
+    now = svc.clock.now()
+    if guard.allow(user.id, now):
+        return
+    log.warning("flood limit reached by a worker; message not processed")
+    if guard.should_warn(user.id, now):
+        await update.effective_chat.send_message(t("flood", "id") + "\n\n" + t("flood", "en"))
+    raise ApplicationHandlerStop
 
 
 async def _unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -42,7 +73,12 @@ async def _unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
 
 
 async def _edited(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """An edited message is read like a new one: the worker corrected what they meant."""
+    """An edited message is read like a new one: the worker corrected what they meant. A message already relayed
+    to the officers is edited there instead (handlers/case_worker.py)."""
+    from handlers import case_worker
+
+    if await case_worker.on_edit(update, context):
+        return
     await worker_chat.on_text(update, context)
 
 
@@ -60,7 +96,8 @@ async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
             log.debug("could not send the retry note", exc_info=True)
 
 
-async def _post_init(application: Application) -> None:
+async def register_commands(application: Application) -> None:
+    """setMyCommands in both languages (the menu Telegram shows next to the typing field)."""
     for lang, commands in WORKER_COMMANDS.items():
         await application.bot.set_my_commands(
             [BotCommand(c, d) for c, d in commands], language_code=None if lang == "id" else lang,
@@ -69,7 +106,7 @@ async def _post_init(application: Application) -> None:
 
 def build_application(services: Services, token: str, base_url: str | None = None,
                       rate_limit: bool = True) -> Application:
-    builder = ApplicationBuilder().token(token).post_init(_post_init).concurrent_updates(True)
+    builder = ApplicationBuilder().token(token).concurrent_updates(True)
     if base_url:
         builder = builder.base_url(base_url).base_file_url(base_url.replace("/bot", "/file/bot"))
     if rate_limit:
@@ -77,13 +114,15 @@ def build_application(services: Services, token: str, base_url: str | None = Non
                                                       max_retries=2))
     application = builder.build()
     application.bot_data["services"] = services
+    services.bot = application.bot  # the scheduler's sweeps (bot/checkins/sweep.py) send through it
     register_handlers(application)
     return application
 
 
 def register_handlers(application: Application) -> None:
     private = filters.ChatType.PRIVATE
-    application.add_handler(TypeHandler(Update, _dedup), group=-1)
+    application.add_handler(TypeHandler(Update, _dedup), group=-2)
+    application.add_handler(TypeHandler(Update, _flood), group=-1)
     application.add_handler(CommandHandler("start", onboarding.start, filters=private))
     application.add_handler(CommandHandler("bahasa", onboarding.language_command, filters=private))
     application.add_handler(CommandHandler(["profil", "profile"], onboarding.profile_command, filters=private))
@@ -97,6 +136,8 @@ def register_handlers(application: Application) -> None:
     application.add_handler(CallbackQueryHandler(worker_chat.on_suggestion, pattern=r"^(sug|faq):"))
     application.add_handler(CallbackQueryHandler(worker_chat.on_info_button, pattern=r"^info:"))
     application.add_handler(CallbackQueryHandler(worker_chat.on_human, pattern=r"^human$"))
+    checkin.register(application)  # /checkin, /checkins, the Aman / Butuh bantuan buttons, blocked-bot updates
+    cases.register(application)  # reports, /status, case buttons, the officers' group and commands
     application.add_handler(CallbackQueryHandler(_stale_button))
     application.add_handler(MessageHandler(private & filters.COMMAND, _unknown_command))
     application.add_handler(MessageHandler(private & filters.UpdateType.EDITED_MESSAGE & filters.TEXT, _edited))

@@ -11,6 +11,7 @@ import re
 import sys
 from typing import TextIO
 
+from bot.app import register_commands
 from bot.local_bot_api import LocalBotApi, Sent
 
 CONSOLE_USER_ID = 7_000_001
@@ -56,6 +57,7 @@ async def run_console(build, stdin: TextIO = sys.stdin, stdout: TextIO = sys.std
     loop = asyncio.get_running_loop()
     async with application:
         await application.start()
+        await register_commands(application)
         await application.updater.start_polling(poll_interval=0.0, timeout=1)
         try:
             while True:

@@ -340,6 +340,18 @@ class LocalBotApi:
         self._record("editMessageText", message["chat"]["id"], params, message)
         return message
 
+    def _api_editmessagecaption(self, params: dict[str, Any]) -> dict[str, Any]:
+        message = self._existing(params)
+        if "caption" not in message and not any(k in message for k in ("photo", "document", "video", "voice",
+                                                                          "audio", "animation")):
+            raise _ApiError(400, "Bad Request: there is no caption in the message to edit")
+        caption = _visible_text({"text": params.get("caption") or "", "parse_mode": params.get("parse_mode")})
+        if message.get("caption") == caption:
+            raise _ApiError(400, "Bad Request: message is not modified")
+        message["caption"] = caption
+        self._record("editMessageCaption", message["chat"]["id"], params, message)
+        return message
+
     def _api_editmessagereplymarkup(self, params: dict[str, Any]) -> dict[str, Any]:
         message = self._existing(params)
         if params.get("reply_markup"):
@@ -369,7 +381,7 @@ class LocalBotApi:
         content = {k: v for k, v in source.items()
                    if k not in ("message_id", "date", "chat", "from", "reply_markup", "entities")}
         if "caption" in params:
-            content["caption"] = params["caption"]
+            content["caption"] = _visible_text({"text": params["caption"], "parse_mode": params.get("parse_mode")})
         message = self._bot_message("copyMessage", params, **content)
         return {"message_id": message["message_id"]}
 
@@ -394,7 +406,8 @@ class LocalBotApi:
         return {"id": chat_id, "type": "private" if chat_id > 0 else "supergroup",
                 "is_forum": chat_id in self.forum_chats, "accent_color_id": 0, "max_reaction_count": 11,
                 "accepted_gift_types": {"unlimited_gifts": False, "limited_gifts": False,
-                                        "unique_gifts": False, "premium_subscription": False}}
+                                        "unique_gifts": False, "premium_subscription": False,
+                                        "gifts_from_channels": False}}
 
     def _api_close(self, params: dict[str, Any]) -> bool:
         return True
@@ -497,7 +510,7 @@ class ChatPlayer:
             "video": {"file_id": "vid-1", "file_unique_id": "vd1", "width": 1, "height": 1, "duration": 3},
             "location": {"latitude": 22.3193, "longitude": 114.1694},
             "contact": {"phone_number": "+85200000000", "first_name": "Teman"},
-            "poll": {"id": "1", "question": "?", "options": [{"text": "a", "voter_count": 0}],
+            "poll": {"id": "1", "question": "?", "options": [{"text": "a", "voter_count": 0, "persistent_id": "o1"}], "allows_revoting": False, "members_only": False,
                      "total_voter_count": 0, "is_closed": False, "is_anonymous": True, "type": "regular",
                      "allows_multiple_answers": False},
         }

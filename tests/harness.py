@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bot.app import build_application
+from bot.app import build_application, register_commands
 from bot.clock import FakeClock
 from bot.config import Settings
 from bot.local_bot_api import ChatPlayer, LocalBotApi
@@ -32,6 +32,7 @@ class BotHarness:
         self.application = build_application(self.services, self.api.token, self.api.base_url)
         await self.application.initialize()
         await self.application.start()
+        await register_commands(self.application)
         await self.application.updater.start_polling(poll_interval=0.0, timeout=1)
 
     async def stop(self) -> None:

@@ -19,7 +19,7 @@ async def test_emergency_words_get_contacts_for_the_workers_country(bot):
     siti.send("tolong saya dipukul majikan sekarang")
     reply = await siti.expect("dalam bahaya")
     assert "999" in reply.text  # Hong Kong police/emergency, from the knowledge base
-    assert "0-800-1000" in reply.text or "0800" in reply.text.replace("-", "")  # KP2MI
+    assert "+62 21 2924 4800" in reply.text  # KP2MI, the number that works from abroad
     assert any("lokasi" in label.lower() for label in reply.keyboard)
 
 
@@ -30,9 +30,10 @@ async def test_emergency_path_works_with_the_nlu_down(bot_without_nlu):
     ani.send("tolong sy disekap agen gk boleh keluar")
     reply = await ani.expect("dalam bahaya")
     assert "110" in reply.text or "113" in reply.text  # Taiwan emergency numbers from the knowledge base
-    # and an ordinary question still gets a kind answer with choices, not silence
-    ani.send("brp biaya ke taiwan")
-    reply = await ani.expect("gangguan")
+    # and an ordinary question (from a worker without an open case) gets a kind answer with choices, not silence
+    budi = bot.worker(2013)
+    budi.send("brp biaya ke taiwan")
+    reply = await budi.expect("gangguan")
     labels = [label for label, _ in reply.buttons]
     assert any("petugas" in label for label in labels)
 
@@ -49,7 +50,7 @@ async def test_low_confidence_gets_suggestions_not_silence(bot):
 
 async def test_sos_button_and_command_give_contacts(bot):
     eka = bot.worker(2005)
-    await bot.onboard(eka, country="Malaysia", city="Johor")
+    await bot.onboard(eka, country="Hong Kong", city="Sha Tin")
     eka.send("🆘 DARURAT")
     assert "999" in (await eka.expect("dalam bahaya")).text
     eka.send("/darurat")
