@@ -28,4 +28,39 @@ def build_scheduler(services: Services) -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler(timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1,
                                                                "misfire_grace_time": 300})
     scheduler.add_job(purge_processed_updates, "interval", hours=1, args=[services], id="purge_processed_updates")
+    add_checkin_sweep(scheduler, services)
+    add_case_sweep(scheduler, services)
     return scheduler
+
+
+def add_checkin_sweep(scheduler: AsyncIOScheduler, services: Services):
+    """The check-in sweep (bot/checkins/sweep.py): every checkin.sweep_seconds, first run at start so slots
+    missed while the bot was down are caught up at once (once each: coalesced, one instance at a time)."""
+    from datetime import datetime, timezone
+
+    from bot.checkins.sweep import CheckinSweeper
+
+    sweeper = CheckinSweeper(services)
+    scheduler.add_job(sweeper.run, "interval", seconds=services.settings.checkin.sweep_seconds, id="checkin_sweep",
+                      next_run_time=datetime.now(timezone.utc), coalesce=True, max_instances=1,
+                      misfire_grace_time=max(60, services.settings.checkin.sweep_seconds * 2))
+    return sweeper
+
+
+CASE_SWEEP_SECONDS = 10  # SLA escalations and unsent case alerts/relays are looked at this often
+
+
+async def case_jobs(services: Services) -> None:
+    """Case SLA sweep (supervisor escalation, follow-up reminders) and delivery of whatever case alert or relayed
+    message is still unsent (after a restart, a flood-limit pause or a network error)."""
+    from handlers.case_delivery import run_case_jobs
+
+    await run_case_jobs(services, getattr(services, "bot", None))
+
+
+def add_case_sweep(scheduler: AsyncIOScheduler, services: Services) -> None:
+    from datetime import datetime, timezone
+
+    scheduler.add_job(case_jobs, "interval", seconds=CASE_SWEEP_SECONDS, args=[services], id="case_sweep",
+                      next_run_time=datetime.now(timezone.utc), coalesce=True, max_instances=1,
+                      misfire_grace_time=60)

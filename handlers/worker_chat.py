@@ -11,10 +11,13 @@ from telegram.ext import ContextTypes
 
 from bot.workers import service as workers
 from bot.workers.models import Worker
+from handlers import case_intake, case_worker, emergency
+from handlers import checkin as checkin_handlers
 from handlers.common import inline, main_keyboard, reply, services
 from handlers.onboarding import on_awaited_text
 from handlers.texts import CATEGORY_LABELS, Raw, esc, t
 from nlu.router import RouteContext, RouteResult, Suggestion
+from nlu.safety import danger_match
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +37,10 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Free text in a private chat."""
     svc = services(context)
     text = update.effective_message.text or ""
+    if text in (t("menu_sos", "id"), t("menu_sos", "en")) or danger_match(text):
+        # Danger first: the contacts go out before anything else, even with the database or the NLU down.
+        await emergency.handle(update, context, trigger="message" if danger_match(text) else "button")
+        return
     worker_id, lang, country, awaiting = await _worker(context, update)
     if awaiting and not text.startswith("/"):
         if await on_awaited_text(update, context, worker_id, awaiting):
@@ -50,8 +57,13 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if text == t("menu_help", lang):
         await help_command(update, context)
         return
-    result = await svc.router.route(text, RouteContext())
+    if await case_worker.intercept_text(update, context, worker_id, lang, country):
+        return  # a report in progress, a case being handled (relayed to the officers), or a reference number
+    pending = await checkin_handlers.pending_for(context, worker_id)
+    result = await svc.router.route(text, RouteContext(pending_checkin=pending))
     log.info("route=%s intent=%s conf=%.2f reason=%s", result.route, result.intent, result.confidence, result.reason)
+    if pending and result.route in ("case", "emergency"):
+        await checkin_handlers.record_help_route(context, worker_id)  # the check-in's answer: needs help
     await render_route(update, context, result, lang, country)
 
 
@@ -59,13 +71,13 @@ async def render_route(update: Update, context: ContextTypes.DEFAULT_TYPE, resul
                        country: str | None) -> None:
     svc = services(context)
     if result.route == "emergency":
-        await send_emergency(update, context, lang, country)
+        await emergency.handle(update, context, lang, country, category=result.category, trigger="message")
     elif result.route == "faq" and result.faq_id and svc.kb is not None and svc.kb.entry(result.faq_id):
         await send_faq(update, context, result.faq_id, lang, country)
     elif result.route == "case":
         await send_case_help(update, context, result.category or "other", lang, country)
     elif result.route == "checkin_ok":
-        await reply(update, t("checkin_ok", lang), reply_markup=main_keyboard(lang))
+        await checkin_handlers.answer_ok_text(update, context, lang)  # records the pending check-in, thanks
     elif result.route == "chitchat":
         key = {"thanks": "chitchat_thanks", "goodbye": "chitchat_goodbye",
                "bot_capabilities": "chitchat_capabilities"}.get(result.intent or "", "chitchat_greet")
@@ -76,16 +88,9 @@ async def render_route(update: Update, context: ContextTypes.DEFAULT_TYPE, resul
 
 
 async def send_emergency(update: Update, context: ContextTypes.DEFAULT_TYPE, lang: str, country: str | None) -> None:
-    """The emergency reply: local emergency number, the Indonesian mission and KP2MI, and a location button."""
-    svc = services(context)
-    contacts = svc.kb.render_contacts(country, lang) if svc.kb is not None else ""
-    text = "\n\n".join(p for p in (t("emergency_intro", lang), esc(contacts), t("emergency_outro", lang)) if p)
-    location = ReplyKeyboardMarkup(
-        [[KeyboardButton(t("share_location", lang), request_location=True)], [KeyboardButton(t("menu_sos", lang))],
-         [KeyboardButton(t("menu_info", lang)), KeyboardButton(t("menu_help", lang))]],
-        resize_keyboard=True, is_persistent=True,
-    )
-    await reply(update, text, reply_markup=location)
+    """The emergency path (handlers/emergency.py): contacts and a location button first, then the emergency
+    case and the officers' alert."""
+    await emergency.handle(update, context, lang, country, trigger="message" if update.message else "suggestion")
 
 
 async def send_faq(update: Update, context: ContextTypes.DEFAULT_TYPE, faq_id: str, lang: str,
@@ -102,12 +107,8 @@ async def send_faq(update: Update, context: ContextTypes.DEFAULT_TYPE, faq_id: s
 
 async def send_case_help(update: Update, context: ContextTypes.DEFAULT_TYPE, category: str, lang: str,
                          country: str | None) -> None:
-    """A protection problem: say what we understood and who can act on it now."""
-    svc = services(context)
-    label = CATEGORY_LABELS.get(category, CATEGORY_LABELS["other"])[lang]
-    contacts = svc.kb.render_contacts(country, lang) if svc.kb is not None else ""
-    text = t("case_understood", lang, category=label) + "\n\n" + esc(contacts)
-    await reply(update, text, reply_markup=main_keyboard(lang))
+    """A protection problem: the guided report (handlers/case_intake.py) that ends in a case for the officers."""
+    await case_intake.start(update, context, category, lang, country)
 
 
 async def send_fallback(update: Update, context: ContextTypes.DEFAULT_TYPE, result: RouteResult, lang: str) -> None:
@@ -167,9 +168,8 @@ async def on_human(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def emergency_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/darurat and the SOS button: contacts at once, no questions first."""
-    _, lang, country, _ = await _worker(context, update)
-    await send_emergency(update, context, lang, country)
+    """/darurat and the SOS button: contacts at once, no questions first (the profile is read with a timeout)."""
+    await emergency.handle(update, context, trigger="command")
 
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -210,7 +210,9 @@ async def on_info_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 async def on_media(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Stickers, voice notes, photos and the like: say kindly what the bot can read."""
     message = update.effective_message
-    _, lang, country, _ = await _worker(context, update)
+    worker_id, lang, country, _ = await _worker(context, update)
+    if await case_worker.intercept_media(update, context, worker_id, lang, country):
+        return  # evidence for a report in progress, or relayed to the officers of an open case
     if message.location is not None:
         await reply(update, t("location_received", lang), reply_markup=main_keyboard(lang))
         return
