@@ -23,7 +23,7 @@ from handlers import case_intake, emergency
 from handlers.case_delivery import (
     chat_lock, delivered_copy, message_kind, notify_officers_pending, refresh_case_messages,
 )
-from handlers.case_render import category_label, fmt_time, status_label
+from handlers.case_render import WIB, category_label, status_label
 from handlers.common import main_keyboard, reply, services
 from handlers.texts import CASE_OUTCOME_LABELS, t
 from nlu.router import RouteContext
@@ -124,7 +124,7 @@ async def status_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         for reference, category, status, created in rows:
             lines.append(t("status_line", lang, icon=STATUS_ICON.get(status, "•"), ref=reference,
                            category=category_label(category, lang), status=status_label(status, lang),
-                           date=fmt_time(created)))
+                           date=created.astimezone(WIB).strftime("%d-%m-%Y")))
         lines.append("")
         lines.append(t("status_footer", lang))
         text = "\n".join(lines)
@@ -144,7 +144,8 @@ async def show_case(update: Update, context: ContextTypes.DEFAULT_TYPE, worker_i
             if case.outcome:
                 extra = CASE_OUTCOME_LABELS.get(case.outcome, CASE_OUTCOME_LABELS["other"])[lang]
             text = t("status_detail", lang, ref=case.reference, category=category_label(case.category, lang),
-                     status=status_label(case.status, lang), date=fmt_time(case.created_at), extra=extra)
+                     status=status_label(case.status, lang),
+                     date=case.created_at.astimezone(WIB).strftime("%d-%m-%Y"), extra=extra)
     await reply(update, text, reply_markup=main_keyboard(lang), parse_mode=ParseMode.HTML)
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
+from telegram.constants import ParseMode
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, Message, ReplyKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
@@ -53,6 +54,7 @@ async def reply(update: Update, text: str, reply_markup=None, **kwargs) -> Messa
     chat = update.effective_chat
     if chat is None:
         return None
+    kwargs.setdefault("parse_mode", ParseMode.HTML)
     parts = split_message(text)
     last = None
     for index, part in enumerate(parts):
