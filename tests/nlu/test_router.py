@@ -1,0 +1,96 @@
+"""The router turns a parse into the contract's route; the safety net needs no NLU server."""
+import pytest
+
+from nlu.client import CircuitBreaker, NluClient, NluUnavailable
+from nlu.router import ROUTES, Router, route_of_intent
+
+
+def parse_result(intent, confidence, ranking=None, faq=None):
+    result = {"intent": {"name": intent, "confidence": confidence},
+              "intent_ranking": ranking or [{"name": intent, "confidence": confidence}], "entities": []}
+    if faq:
+        key, conf = faq
+        result["response_selector"] = {"faq": {"response": {"intent_response_key": f"faq/{key}", "confidence": conf},
+                                               "ranking": [{"intent_response_key": f"faq/{key}", "confidence": conf}]}}
+    return result
+
+
+def router_returning(result, **kwargs):
+    async def parse(text):
+        if isinstance(result, Exception):
+            raise result
+        return result
+    return Router(parse, **kwargs)
+
+
+@pytest.mark.parametrize("intent, route, category", [
+    ("case_wages", "case", "wages"), ("case_trafficking", "case", "trafficking"), ("emergency", "emergency", None),
+    ("checkin_ok", "checkin_ok", None), ("greet", "chitchat", None), ("ask_human", "case", "other"),
+    ("faq", "faq", None), ("out_of_scope", "fallback", None), ("nlu_fallback", "fallback", None),
+])
+def test_intents_map_to_contract_routes(intent, route, category):
+    assert route_of_intent(intent) == (route, category)
+    assert route in ROUTES
+
+
+async def test_danger_words_win_over_the_model():
+    router = router_returning(parse_result("greet", 0.99))
+    result = await router.route("tolong saya dipukul majikan")
+    assert result.route == "emergency" and result.reason == "safety_net" and result.danger_term
+
+
+async def test_danger_words_work_with_the_nlu_down():
+    router = router_returning(NluUnavailable("down"))
+    assert (await router.route("sy disekap agen")).route == "emergency"
+
+
+async def test_nlu_down_gives_fallback_with_knowledge_base_suggestions():
+    router = router_returning(NluUnavailable("down"), faq_search=lambda text: [("paspor_hilang", 3.0)])
+    result = await router.route("paspor sy ilang")
+    assert result.route == "fallback" and result.reason == "nlu_down"
+    assert [s.key for s in result.suggestions] == ["paspor_hilang"]
+
+
+async def test_low_confidence_gives_suggestions():
+    ranking = [{"name": "nlu_fallback", "confidence": 0.4}, {"name": "case_wages", "confidence": 0.35},
+               {"name": "case_documents", "confidence": 0.3}, {"name": "greet", "confidence": 0.1}]
+    router = router_returning(parse_result("nlu_fallback", 0.4, ranking))
+    result = await router.route("hmm gimana ya")
+    assert result.route == "fallback"
+    assert [s.key for s in result.suggestions][:2] == ["case_wages", "case_documents"]
+
+
+async def test_model_emergency_in_the_top_two_is_an_emergency():
+    ranking = [{"name": "nlu_fallback", "confidence": 0.4}, {"name": "case_abuse", "confidence": 0.38},
+               {"name": "emergency", "confidence": 0.35}]
+    router = router_returning(parse_result("nlu_fallback", 0.4, ranking))
+    result = await router.route("majikan marah besar malam ini")
+    assert result.route == "emergency" and result.category == "abuse"
+
+
+async def test_faq_uses_the_selector_pick_above_its_floor():
+    router = router_returning(parse_result("faq", 0.9, faq=("nomor_kbri", 0.25)), threshold=0.5)
+    result = await router.route("nomor kdei brp")
+    assert (result.route, result.faq_id, result.intent) == ("faq", "nomor_kbri", "faq/nomor_kbri")
+    router = router_returning(parse_result("faq", 0.9, faq=("nomor_kbri", 0.05)), threshold=0.5)
+    assert (await router.route("nomor kdei brp")).route == "fallback"
+
+
+async def test_empty_text_is_fallback_without_asking_the_nlu():
+    router = router_returning(AssertionError("must not be called"))
+    assert (await router.route("   ")).reason == "empty"
+
+
+async def test_client_retries_once_then_opens_the_breaker():
+    clock = [0.0]
+    breaker = CircuitBreaker(2, 30.0, monotonic=lambda: clock[0])
+    client = NluClient("http://127.0.0.1:9", timeout=0.2, breaker=breaker)  # nothing listens on port 9
+    for _ in range(2):
+        with pytest.raises(NluUnavailable):
+            await client.parse("halo")
+    assert breaker.is_open
+    with pytest.raises(NluUnavailable, match="circuit open"):
+        await client.parse("halo")
+    clock[0] += 31
+    assert not breaker.is_open  # half-open: one call may try again
+    await client.close()
