@@ -19,8 +19,10 @@ ROUTES = ("emergency", "case", "faq", "checkin_ok", "chitchat", "fallback")
 CATEGORIES = ("wages", "documents", "working_conditions", "abuse", "recruitment", "health", "repatriation",
               "legal_status", "trafficking", "other")
 CHITCHAT_INTENTS = ("greet", "thanks", "goodbye", "bot_capabilities")
-# The model's emergency intent counts from this confidence on, below the general threshold: recall comes first.
-EMERGENCY_MIN_CONFIDENCE = 0.3
+# The model's emergency intent counts from this confidence on, anywhere in its ranking: recall comes first.
+# Measured on the last held-out batch the model had never seen: 0.2 catches 30/30 emergencies (with the lexicon)
+# at 2/85 false alarms; a false alarm costs an officer a minute, a miss can cost a life.
+EMERGENCY_MIN_CONFIDENCE = 0.2
 # The response selector's top pick is trusted from this confidence on. Measured on the held-out FAQ paraphrases
 # (tests/knowledge_base/faq_paraphrases.yml): 0.1 keeps nearly all right answers (0.778 vs 0.794 with no floor) and
 # removes a quarter of the test-set messages wrongly taken for questions (33 vs 45 of 441).
@@ -118,8 +120,8 @@ class Router:
         confidence = float(intent.get("confidence") or 0.0)
         entities = _entities(parsed)
         ranking = parsed.get("intent_ranking") or []
-        # The model's emergency intent anywhere near the top wins: a miss can cost a life.
-        for item in [i for i in ranking if i.get("name") != "nlu_fallback"][:2]:
+        # The model's emergency intent above its low floor wins: a miss can cost a life.
+        for item in ranking:
             if item.get("name") == "emergency" and float(item.get("confidence") or 0) >= EMERGENCY_MIN_CONFIDENCE:
                 return RouteResult("emergency", "emergency", float(item["confidence"]),
                                    category=_best_case_category(parsed) or "other", entities=entities)

@@ -28,7 +28,7 @@ _GAP_RE = re.compile(r" ~(\d+) ")
 
 
 def _to_regex(rule: str) -> str:
-    rule = _GAP_RE.sub(lambda m: "\x00(?:\\S+\x00){0,%s}" % m.group(1), rule)
+    rule = _GAP_RE.sub(lambda m: "\x00(?:\\S+\x00){0,%s}?" % m.group(1), rule)  # lazy gap
     rule = rule.replace(" ?", r"\s*")  # optional space
     return rule.replace(" ", r"\s+").replace("\x00", r"\s+")
 

@@ -2,8 +2,8 @@
 
 The case itself belongs to bot.cases (reference number, timeline, officer alerts queued in the same
 transaction). This module only decides what the officers need to read: the worker's last activity and profile,
-and the check-in's own timestamps. A worker who already has an open check-in case gets a note on that case
-instead of a second case.
+and the check-in's own timestamps. A worker who already has an open case gets a note on that case (and a
+follow-up alert in the officers' group) instead of a second case.
 """
 from __future__ import annotations
 
@@ -84,15 +84,16 @@ def case_opener(settings: Settings | None = None):
         misses = schedule.consecutive_misses if schedule is not None else 0
         details = details_of(worker, checkin, schedule, reason, misses)
         summary = summary_of(details, reason)
-        # One welfare case at a time: a new signal on a worker with an open check-in case (or, for "needs help",
-        # any open case - an officer is already in touch) becomes a note on that case.
-        sources = None if reason == "help" else (SOURCE,)
-        query = select(Case).where(Case.worker_id == worker.id, Case.status.in_(OPEN_STATUSES))
-        if sources:
-            query = query.where(Case.source.in_(sources))
-        existing = await session.scalar(query.order_by(Case.created_at.desc()).limit(1))
+        # A worker with an open case (an officer is on it already) gets no second case: the signal becomes a
+        # note on that case - a check-in case first, else their newest - and the officers' group is told.
+        existing = await session.scalar(
+            select(Case).where(Case.worker_id == worker.id, Case.status.in_(OPEN_STATUSES))
+            .order_by((Case.source == SOURCE).desc(), Case.created_at.desc()).limit(1))
         if existing is not None:
-            await cases.add_event(session, existing, "note", now, "system", text=summary, checkin_reason=reason)
+            event = await cases.add_event(session, existing, "note", now, "system", text=summary,
+                                          checkin_reason=reason)
+            await cases.queue_alert(session, existing, key=f"case:{existing.id}:checkin:{reason}:{event.id}",
+                                    kind="follow_up", audience="group", now=now)
             return existing.id
         case = await cases.open_case(session, worker_id=worker.id, category=CATEGORY, severity=SEVERITY,
                                      summary=summary, source=SOURCE, now=now, actor="system", settings=settings,

@@ -71,6 +71,23 @@ def print_table(title: str, gold: Sequence[str], pred: Sequence[str]) -> float:
     return wf1
 
 
+def ranking_report(texts: Sequence[str], gold: Sequence[str], raw: Sequence[dict]) -> None:
+    """Recall/false alarms if the router also took `emergency` from lower in the model's ranking."""
+    lex = [bool(danger_match(t)) for t in texts]
+    em = [i for i, g in enumerate(gold) if g == EMERGENCY]
+    non = [i for i, g in enumerate(gold) if g != EMERGENCY]
+
+    def em_conf(r: dict) -> float:
+        return max((x["confidence"] for x in r.get("intent_ranking", []) if x["name"] == EMERGENCY), default=0.0)
+
+    conf = [em_conf(r) for r in raw]
+    print("\n== router policy sketch: emergency if lexicon OR model's emergency confidence >= T")
+    for t in (0.5, 0.3, 0.2, 0.1, 0.05):
+        hit = sum(1 for i in em if lex[i] or conf[i] >= t)
+        fa = sum(1 for i in non if lex[i] or conf[i] >= t)
+        print(f"  T={t:<4}  recall {hit}/{len(em)} = {hit / len(em):.3f}   false alarms {fa}/{len(non)}")
+
+
 def safety_report(texts: Sequence[str], gold: Sequence[str], model_pred: Optional[Sequence[str]]) -> None:
     lex = [danger_match(t) for t in texts]
     em_idx = [i for i, g in enumerate(gold) if g == EMERGENCY]
@@ -186,6 +203,7 @@ def main(argv: Optional[List[str]] = None) -> int:
                 print(f"  {t!r}: {ents}")
 
     safety_report(texts, gold, top)
+    ranking_report(texts, gold, raw)
     print(f"\nSUMMARY weighted_f1_top={wf1_top:.3f} weighted_f1_served={wf1_served:.3f}")
     return 0
 

@@ -491,3 +491,25 @@ async def test_blocking_the_bot_is_noticed_at_once(db, clock, settings, kb):
     clock.advance(days=2)
     await run.run()
     assert len(telegram.to(1701)) == 1 and len(await cases(db)) == 1
+
+
+async def test_a_worker_with_an_open_case_gets_a_note_not_a_second_case(db, clock, settings, kb):
+    from bot.cases.models import CaseEvent
+
+    clock.set(MONDAY)
+    worker = await make_worker(db, clock.now(), 1801, country="TW", **monday(settings, kb))
+    handled = await open_worker_case(db, worker, clock.now(), source="worker")  # before the check-in
+    clock.set(MONDAY + timedelta(hours=2, minutes=30))
+    run, telegram = sweeper(db, settings, clock, kb)
+    await run.run()
+    clock.advance(minutes=settings.checkin.reply_window_minutes + 1)
+    await run.run()
+    clock.advance(minutes=settings.checkin.escalation_minutes)
+    report = await run.run()
+    assert report.cases == [handled] and [c.id for c in await cases(db)] == [handled]
+    async with db.transaction() as session:
+        notes = (await session.scalars(select(CaseEvent).where(CaseEvent.case_id == handled,
+                                                               CaseEvent.kind == "note"))).all()
+        alerts = (await session.scalars(select(Alert).where(Alert.case_id == handled,
+                                                            Alert.kind == "follow_up"))).all()
+    assert len(notes) == 1 and "Tidak menjawab cek keamanan" in notes[0].data["text"] and len(alerts) == 1

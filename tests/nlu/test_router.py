@@ -60,12 +60,14 @@ async def test_low_confidence_gives_suggestions():
     assert [s.key for s in result.suggestions][:2] == ["case_wages", "case_documents"]
 
 
-async def test_model_emergency_in_the_top_two_is_an_emergency():
+async def test_model_emergency_above_its_floor_is_an_emergency():
     ranking = [{"name": "nlu_fallback", "confidence": 0.4}, {"name": "case_abuse", "confidence": 0.38},
-               {"name": "emergency", "confidence": 0.35}]
+               {"name": "case_wages", "confidence": 0.3}, {"name": "emergency", "confidence": 0.21}]
     router = router_returning(parse_result("nlu_fallback", 0.4, ranking))
     result = await router.route("majikan marah besar malam ini")
     assert result.route == "emergency" and result.category == "abuse"
+    ranking[-1]["confidence"] = 0.15  # below the floor: not an emergency
+    assert (await router.route("majikan marah besar malam ini")).route == "fallback"
 
 
 async def test_faq_uses_the_selector_pick_above_its_floor():

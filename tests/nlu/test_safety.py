@@ -67,6 +67,14 @@ from nlu.safety import danger_match, danger_match_normalized, danger_matches
         "SOS",
         "help me",
         "darurat kak",
+        # colloquial active forms, injuries, confinement, farewell signs
+        "bos nempeleng saya tadi",
+        "pintu kamar digembok dari luar",
+        "dia remas dada saya",
+        "my sister slit her wrist",
+        "tolong kak saya ketakutan",
+        "kami diawasi preman di mess",
+        "aku udah minum sebotol obat",
     ],
 )
 def test_danger_is_caught(text):
@@ -107,6 +115,9 @@ def test_danger_is_caught(text):
         "majikan suka marah-marah dan bentak",
         "sosial media majikan",
         "saya aman",
+        "majikan sebelumnya pernah menampar saya, sekarang sudah pindah",
+        "majikan lapor ke kantor lalu panggil polisi buat saya",
+        "kulit tangan melepuh kena sabun",
     ],
 )
 def test_non_emergencies_do_not_fire(text):
