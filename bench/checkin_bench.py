@@ -183,6 +183,7 @@ async def measure_claims(url: str, db: Database, policy: Policy, now: datetime, 
                          repeat: int, sweepers: int) -> dict:
     rates, per_batch = [], []
     extra = [Database(url) for _ in range(sweepers - 1)]
+    cpu_started, total = time.process_time(), 0
     try:
         with PeakRss() as memory:
             for run in range(repeat):
@@ -193,6 +194,7 @@ async def measure_claims(url: str, db: Database, policy: Policy, now: datetime, 
                     for i, d in enumerate([db, *extra])))
                 elapsed = time.perf_counter() - started
                 done = sum(r[0] for r in results)
+                total += done
                 rates.append(done / elapsed)
                 per_batch += [batch / t for r in results for t in r[1][:-1] if t > 0]
     finally:
@@ -202,7 +204,11 @@ async def measure_claims(url: str, db: Database, policy: Policy, now: datetime, 
         rows = await session.scalar(text("select count(*) from checkin"))
         doubles = await session.scalar(text(
             "select count(*) from (select worker_id, due_at from checkin group by 1, 2 having count(*) > 1) x"))
+    cpu = time.process_time() - cpu_started
     return {"rate_per_s_median": round(statistics.median(rates)), "rates_per_s": [round(r) for r in rates],
+            # CPU of this (bot) process per check-in, which machine load does not inflate much; the database
+            # server's own work comes on top
+            "bot_cpu_us_per_checkin": round(cpu / total * 1e6) if total else None,
             "batch_rate_per_s_median": round(statistics.median(per_batch)) if per_batch else None,
             "claimed_rows": rows, "duplicate_slots": doubles, "peak_rss_mb": round(memory.peak, 1)}
 

@@ -290,6 +290,12 @@ _PG_MESSAGE_IDS = text(
 ).bindparams(bindparam("ids", type_=ARRAY(BigInteger)), bindparam("messages", type_=ARRAY(BigInteger)))
 
 
+def _status_is(column, status: str):
+    """`status = X` for updates that pick rows by id: written so the planner uses the primary key, never the
+    (status, next_action_at) queue index, whose entries for old row versions pile up between vacuums."""
+    return func.coalesce(column, "") == status
+
+
 def _ids_in(db: Database, column, ids: Sequence[int]):
     """`column IN ids`; on PostgreSQL as `= ANY(array)`, one parameter and one prepared statement for any count."""
     if db.is_postgres:
@@ -343,7 +349,7 @@ async def _reclaim(db: Database, now: datetime, owner: str, limit: int) -> list[
             return []
         gone = [r.id for r in rows if not (r.status == "active" and r.consent is True)]
         if gone:
-            await session.execute(update(c).where(c.id.in_(gone), c.status == DUE)
+            await session.execute(update(c).where(c.id.in_(gone), _status_is(c.status, DUE))
                                   .values(status=CANCELLED, next_action_at=None)
                                   .execution_options(synchronize_session=False))
         wanted = {r.id: r for r in rows if r.id not in set(gone)}
@@ -351,7 +357,7 @@ async def _reclaim(db: Database, now: datetime, owner: str, limit: int) -> list[
             return []
         table = c.__table__
         taken = (await session.execute(
-            update(table).where(table.c.id.in_(list(wanted)), table.c.status == DUE,
+            update(table).where(table.c.id.in_(list(wanted)), _status_is(table.c.status, DUE),
                                 or_(table.c.claim_expires_at.is_(None), table.c.claim_expires_at < now))
             .values(claimed_by=owner, claim_expires_at=now + LEASE).returning(table.c.id))).scalars().all()
     return [Outbound(i, wanted[i].worker_id, wanted[i].chat_id, wanted[i].language, "checkin") for i in taken]
@@ -364,7 +370,8 @@ async def mark_sent(db: Database, ids: Sequence[int], owner: str, now: datetime,
     table = Checkin.__table__
     async with db.engine.begin() as connection:
         marked = (await connection.execute(
-            update(table).where(_ids_in(db, table.c.id, ids), table.c.status == DUE, table.c.claimed_by == owner)
+            update(table).where(_ids_in(db, table.c.id, ids), _status_is(table.c.status, DUE),
+                                table.c.claimed_by == owner)
             .values(status=SENT, sent_at=now, next_action_at=now + policy.reply_window, claim_expires_at=None)
             .returning(table.c.id))).scalars().all()
     return set(marked)
@@ -398,18 +405,19 @@ async def record_checkins_sent(db: Database, outcome: SendOutcome, owner: str, n
                                   [{"b_id": i, "b_message": m} for i, m in confirmed])
         if outcome.unsent:
             await connection.execute(
-                update(table).where(table.c.id.in_(outcome.unsent), table.c.status == SENT,
+                update(table).where(table.c.id.in_(outcome.unsent), _status_is(table.c.status, SENT),
                                     table.c.claimed_by == owner, table.c.message_id.is_(None))
                 .values(status=DUE, sent_at=None, next_action_at=now, claimed_by=None, claim_expires_at=None,
                         attempts=table.c.attempts + 1))
         if outcome.released:
             await connection.execute(
-                update(table).where(table.c.id.in_(outcome.released), table.c.status == DUE,
+                update(table).where(table.c.id.in_(outcome.released), _status_is(table.c.status, DUE),
                                     table.c.claimed_by == owner)
                 .values(claimed_by=None, claim_expires_at=None))
         if outcome.failed:
-            await connection.execute(update(table).where(table.c.id.in_(outcome.failed), table.c.status == SENT)
-                                  .values(status=FAILED, next_action_at=None))
+            await connection.execute(
+                update(table).where(table.c.id.in_(outcome.failed), _status_is(table.c.status, SENT))
+                .values(status=FAILED, next_action_at=None))
         for checkin_id in outcome.blocked:
             case_id = await mark_unreachable(session, checkin_id, now, policy, open_case)
             if case_id is not None:
@@ -523,15 +531,15 @@ async def claim_reminders(db: Database, policy: Policy, now: datetime, owner: st
                 remind.append(row)  # a blocked worker too: the attempt confirms it and raises the signal
         table = c.__table__
         if gone:
-            await session.execute(update(table).where(table.c.id.in_(gone), table.c.status == SENT)
+            await session.execute(update(table).where(table.c.id.in_(gone), _status_is(table.c.status, SENT))
                                   .values(status=CANCELLED, next_action_at=None))
         if later:
-            await session.execute(update(table).where(table.c.id == bindparam("b_id"), table.c.status == SENT)
+            await session.execute(update(table).where(table.c.id == bindparam("b_id"), _status_is(table.c.status, SENT))
                                   .values(next_action_at=bindparam("b_at")), later)
         if not remind:
             return []
         taken = set((await session.execute(
-            update(table).where(table.c.id.in_([r.id for r in remind]), table.c.status == SENT,
+            update(table).where(table.c.id.in_([r.id for r in remind]), _status_is(table.c.status, SENT),
                                 or_(table.c.claim_expires_at.is_(None), table.c.claim_expires_at < now))
             .values(claimed_by=owner, claim_expires_at=now + LEASE).returning(table.c.id))).scalars().all())
     return [Outbound(r.id, r.worker_id, r.chat_id, r.language, "reminder") for r in remind if r.id in taken]
@@ -544,7 +552,8 @@ async def mark_reminded(db: Database, ids: Sequence[int], owner: str, now: datet
     table = Checkin.__table__
     async with db.engine.begin() as connection:
         marked = (await connection.execute(
-            update(table).where(_ids_in(db, table.c.id, ids), table.c.status == SENT, table.c.claimed_by == owner)
+            update(table).where(_ids_in(db, table.c.id, ids), _status_is(table.c.status, SENT),
+                                table.c.claimed_by == owner)
             .values(status=REMINDED, reminded_at=now, claim_expires_at=None,
                     next_action_at=now + policy.escalation - policy.reply_window)
             .returning(table.c.id))).scalars().all()
@@ -559,12 +568,12 @@ async def record_reminders_sent(db: Database, outcome: SendOutcome, owner: str, 
     async with db.transaction() as session:
         if outcome.unsent:
             await session.execute(
-                update(table).where(table.c.id.in_(outcome.unsent), table.c.status == REMINDED,
+                update(table).where(table.c.id.in_(outcome.unsent), _status_is(table.c.status, REMINDED),
                                     table.c.claimed_by == owner)
                 .values(status=SENT, reminded_at=None, next_action_at=now, claimed_by=None, claim_expires_at=None))
         if outcome.released:
             await session.execute(
-                update(table).where(table.c.id.in_(outcome.released), table.c.status == SENT,
+                update(table).where(table.c.id.in_(outcome.released), _status_is(table.c.status, SENT),
                                     table.c.claimed_by == owner)
                 .values(claimed_by=None, claim_expires_at=None))
         for checkin_id in outcome.blocked:
