@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import re
 import sys
+import time
 from typing import TextIO
 
 from bot.app import register_commands
@@ -35,7 +36,9 @@ def render(sent: Sent) -> str:
 
 async def run_console(build, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> None:
     """`build(base_url, token)` returns the Application to run against the local API."""
-    api = LocalBotApi()
+    # Update ids must never repeat across console sessions: the bot drops an update id it has processed before
+    # (de-duplication in the database), so each session starts its ids from the current time in milliseconds.
+    api = LocalBotApi(first_update_id=int(time.time() * 1000))
     await api.start()
     application = build(api.base_url, api.token)
     me = api.chat(CONSOLE_USER_ID, "Anda")

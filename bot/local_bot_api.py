@@ -84,7 +84,8 @@ class LocalUser:
 class LocalBotApi:
     """In-memory Bot API. Start it, give `base_url` to PTB, then play users with `chat()`."""
 
-    def __init__(self, token: str = "123456:LOCAL-bot-api-token", bot_username: str = "sahabat_pmi_bot") -> None:
+    def __init__(self, token: str = "123456:LOCAL-bot-api-token", bot_username: str = "sahabat_pmi_bot",
+                 first_update_id: int = 1) -> None:
         self.token = token
         self.bot_user = {"id": int(token.split(":")[0]), "is_bot": True, "first_name": "Sahabat PMI",
                          "username": bot_username, "can_join_groups": True,
@@ -96,7 +97,7 @@ class LocalBotApi:
         self.forum_chats: set[int] = set()
         self.unknown_methods: list[str] = []
         self._updates: list[dict[str, Any]] = []
-        self._update_ids = itertools.count(1)
+        self._update_ids = itertools.count(first_update_id)
         self._message_ids: dict[int, itertools.count] = defaultdict(lambda: itertools.count(1))
         self._messages: dict[tuple[int, int], dict[str, Any]] = {}
         self._new_update = asyncio.Event()
