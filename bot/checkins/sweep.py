@@ -147,59 +147,45 @@ class CheckinSweeper:
 
     async def _send_checkins(self, sender: BulkSender, policy: Policy, budget: int, report: SweepReport) -> int:
         svc = self.services
-        spent = 0
-        while spent < budget:
-            now = svc.clock.now()
-            claimed = await service.claim_due(svc.db, policy, now, self.owner, min(policy.batch_size,
-                                                                                   budget - spent), svc.kb)
-            if not claimed:
-                break
-            results: dict[Any, Result] = {}
-
-            async def prepare(chunk: list[Outgoing]) -> set[int]:
-                return await service.mark_sent(svc.db, [m.key for m in chunk], self.owner, svc.clock.now(), policy)
-
-            try:
-                await sender.send_all([self.render(item) for item in claimed], results, prepare=prepare,
-                                      chunk=self._chunk())
-            finally:
-                outcome = outcome_of(claimed, results)
-                report.cases += await asyncio.shield(service.record_checkins_sent(
-                    svc.db, outcome, self.owner, svc.clock.now(), policy, self._open_case))
-            for key, count in _tally(results).items():
-                report.checkins[key] = report.checkins.get(key, 0) + count
-            spent += len(claimed)
-            if any(r.outcome == bulk.RETRY_LATER for r in results.values()):
-                break  # Telegram is not answering: try again next sweep
-        return spent
+        return await self._send_rounds(
+            sender, policy, budget, report.checkins,
+            claim=lambda now, limit: service.claim_due(svc.db, policy, now, self.owner, limit, svc.kb),
+            mark=service.mark_sent, record=service.record_checkins_sent, report=report)
 
     async def _send_reminders(self, sender: BulkSender, policy: Policy, budget: int, report: SweepReport) -> int:
         svc = self.services
+        return await self._send_rounds(
+            sender, policy, budget, report.reminders,
+            claim=lambda now, limit: service.claim_reminders(svc.db, policy, now, self.owner, limit),
+            mark=service.mark_reminded, record=service.record_reminders_sent, report=report)
+
+    async def _send_rounds(self, sender: BulkSender, policy: Policy, budget: int, tally: dict, *, claim, mark,
+                           record, report: SweepReport) -> int:
+        """Claim a batch, mark it as sent just before sending, send it, record the outcome; until the budget is
+        spent, nothing is due, or Telegram asks us to wait. Shared by first check-ins and reminders."""
+        svc = self.services
         spent = 0
         while spent < budget:
-            now = svc.clock.now()
-            claimed = await service.claim_reminders(svc.db, policy, now, self.owner,
-                                                    min(policy.batch_size, budget - spent))
+            claimed = await claim(svc.clock.now(), min(policy.batch_size, budget - spent))
             if not claimed:
                 break
             results: dict[Any, Result] = {}
 
             async def prepare(chunk: list[Outgoing]) -> set[int]:
-                return await service.mark_reminded(svc.db, [m.key for m in chunk], self.owner, svc.clock.now(),
-                                                   policy)
+                return await mark(svc.db, [m.key for m in chunk], self.owner, svc.clock.now(), policy)
 
             try:
                 await sender.send_all([self.render(item) for item in claimed], results, prepare=prepare,
                                       chunk=self._chunk())
             finally:
                 outcome = outcome_of(claimed, results)
-                report.cases += await asyncio.shield(service.record_reminders_sent(
+                report.cases += await asyncio.shield(record(
                     svc.db, outcome, self.owner, svc.clock.now(), policy, self._open_case))
             for key, count in _tally(results).items():
-                report.reminders[key] = report.reminders.get(key, 0) + count
+                tally[key] = tally.get(key, 0) + count
             spent += len(claimed)
             if any(r.outcome == bulk.RETRY_LATER for r in results.values()):
-                break
+                break  # Telegram is not answering: try again next sweep
         return spent
 
     def _chunk(self) -> int:

@@ -54,7 +54,7 @@ async def test_graceful_restart_mid_round(db, clock, settings, kb):
     with pytest.raises(asyncio.CancelledError):
         await task
     unknown = {c.id for c in await rows(db) if c.status == SENT and c.message_id is None}
-    assert 1 <= len(unknown) <= 8  # only requests that were in flight are in doubt
+    assert 0 < len(unknown) <= 8  # only requests that were in flight are in doubt
     # the new process: its own engine, its own sweeper; the old leases were released on the way out
     db2 = Database(db.url)
     try:
