@@ -588,32 +588,28 @@ def _due(model, now: datetime):
                and_(model.status == "sending", model.lease_until < now))
 
 
+async def _take_due(session: AsyncSession, model, now: datetime, case_id: int | None, limit: int) -> list:
+    """Lease due rows of an outbox table to this sender (FOR UPDATE SKIP LOCKED on PostgreSQL: several senders
+    never collide)."""
+    query = select(model).where(_due(model, now)).order_by(model.id).limit(limit).with_for_update(skip_locked=True)
+    if case_id is not None:
+        query = query.where(model.case_id == case_id)
+    rows = list(await session.scalars(query))
+    for row in rows:
+        row.status = "sending"
+        row.lease_until = now + LEASE
+        row.attempts += 1
+    return rows
+
+
 async def take_due_alerts(session: AsyncSession, now: datetime, *, case_id: int | None = None,
                           limit: int = 50) -> list[Alert]:
-    """Lease due alerts to this sender (FOR UPDATE SKIP LOCKED on PostgreSQL: several senders never collide)."""
-    query = select(Alert).where(_due(Alert, now)).order_by(Alert.id).limit(limit).with_for_update(skip_locked=True)
-    if case_id is not None:
-        query = query.where(Alert.case_id == case_id)
-    rows = list(await session.scalars(query))
-    for alert in rows:
-        alert.status = "sending"
-        alert.lease_until = now + LEASE
-        alert.attempts += 1
-    return rows
+    return await _take_due(session, Alert, now, case_id, limit)
 
 
 async def take_due_relays(session: AsyncSession, now: datetime, *, case_id: int | None = None,
                           limit: int = 50) -> list[RelayMessage]:
-    query = (select(RelayMessage).where(_due(RelayMessage, now)).order_by(RelayMessage.id).limit(limit)
-             .with_for_update(skip_locked=True))
-    if case_id is not None:
-        query = query.where(RelayMessage.case_id == case_id)
-    rows = list(await session.scalars(query))
-    for relay in rows:
-        relay.status = "sending"
-        relay.lease_until = now + LEASE
-        relay.attempts += 1
-    return rows
+    return await _take_due(session, RelayMessage, now, case_id, limit)
 
 
 def mark_sent(item: Alert | RelayMessage, now: datetime, chat_id: int | None, message_id: int | None) -> None:
