@@ -18,6 +18,7 @@ class Services:
     router: Router
     kb: Any  # knowledge_base.KnowledgeBase (Any keeps this module free of the loader's import cost)
     nlu_client: Any = None
+    bot: Any = None  # telegram.Bot, set by build_application; the scheduler's sweeps send through it
 
     async def close(self) -> None:
         if self.nlu_client is not None:
