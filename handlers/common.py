@@ -1,6 +1,8 @@
 """Helpers every handler uses: the services, the worker's language, keyboards and safe sending."""
 from __future__ import annotations
 
+import html
+import re
 from typing import Sequence
 
 from telegram.constants import ParseMode
@@ -31,22 +33,77 @@ def inline(rows: Sequence[Sequence[tuple[str, str]]]) -> InlineKeyboardMarkup:
 
 
 def split_message(text: str, limit: int = SPLIT_AT) -> list[str]:
-    """Cut a long text at paragraph, then line, then word boundaries so each part fits one Telegram message."""
+    """Cut a long Telegram-HTML text at paragraph, then line, then word boundaries so each part fits one message.
+
+    A cut never falls inside a tag or an entity (``&amp;``), and a tag still open at a cut (``<b>``, ``<i>``) is
+    closed at the end of its part and opened again at the start of the next, so each part is valid HTML alone.
+    Parts without visible text are left out."""
     parts: list[str] = []
     rest = text.strip()
     while len(rest) > limit:
-        cut = rest.rfind("\n\n", 0, limit)
-        if cut < limit // 2:
-            cut = rest.rfind("\n", 0, limit)
-        if cut < limit // 2:
-            cut = rest.rfind(" ", 0, limit)
-        if cut < limit // 2:
-            cut = limit
-        parts.append(rest[:cut].rstrip())
-        rest = rest[cut:].lstrip()
-    if rest:
+        cut = _cut_point(rest, limit)
+        head, rest = rest[:cut].rstrip(), rest[cut:].lstrip()
+        still_open = _open_tags(head)
+        if still_open:
+            head += "".join(f"</{name}>" for name, _ in reversed(still_open))
+            rest = "".join(tag for _, tag in still_open) + rest
+        if _visible(head).strip():
+            parts.append(head)
+    if _visible(rest).strip():
         parts.append(rest)
     return parts
+
+
+_MARKUP = re.compile(r"<[^<>]*>|&#?[0-9A-Za-z]+;")
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)[^<>]*>")
+
+
+def _cut_point(text: str, limit: int) -> int:
+    """Where to cut `text` (longer than `limit`): the last paragraph, line or word break in its second half,
+    else `limit` itself, moved off any tag or entity it would split. Always past the tags that open the text
+    (those reopened from the previous part), so every cut makes progress."""
+    spans: list[tuple[int, int]] = []
+    floor = 0
+    for match in _MARKUP.finditer(text):
+        start, end = match.span()
+        if start == floor and text[start] == "<":
+            floor = end
+        elif start > max(limit, floor + 1):
+            break
+        spans.append((start, end))
+
+    def inside(position: int) -> tuple[int, int] | None:
+        return next(((start, end) for start, end in spans if start < position < end), None)
+
+    low = max(limit // 2, floor + 1)
+    for separator in ("\n\n", "\n", " "):
+        cut = text.rfind(separator, 0, limit)
+        while cut >= low and inside(cut):
+            cut = text.rfind(separator, 0, cut)
+        if cut >= low:
+            return cut
+    cut = max(limit, floor + 1)
+    span = inside(cut)
+    if span is not None:
+        cut = span[0] if span[0] > floor else span[1]
+    return cut
+
+
+def _open_tags(html_text: str) -> list[tuple[str, str]]:
+    """(name, opening tag) of every tag still open at the end of `html_text`, outermost first."""
+    stack: list[tuple[str, str]] = []
+    for match in _TAG.finditer(html_text):
+        name = match[2].lower()
+        if not match[1]:
+            stack.append((name, match[0]))
+        elif any(open_name == name for open_name, _ in stack):
+            while stack and stack.pop()[0] != name:
+                pass
+    return stack
+
+
+def _visible(html_text: str) -> str:
+    return html.unescape(_TAG.sub("", html_text))
 
 
 async def reply(update: Update, text: str, reply_markup=None, **kwargs) -> Message | None:
