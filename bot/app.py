@@ -4,10 +4,11 @@ The same Application serves Telegram, the local console chat and the tests; only
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from telegram import BotCommand, Update
-from telegram.error import Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.ext import (
     AIORateLimiter, Application, ApplicationBuilder, ApplicationHandlerStop, CallbackQueryHandler, CommandHandler,
     ContextTypes, MessageHandler, TypeHandler, filters,
@@ -33,14 +34,37 @@ WORKER_COMMANDS = {
 }
 
 
+URGENT_DB_WAIT = 1.0  # seconds an emergency waits for de-duplication before it is handled anyway
+
+
+def _is_emergency(text: str) -> bool:
+    """The SOS button, /darurat and danger words: never rate-limited, never kept waiting by the database."""
+    return text in (t("menu_sos", "id"), t("menu_sos", "en")) or text.startswith(("/darurat", "/sos")) or bool(
+        text and danger_match(text))
+
+
+def _forget(task: asyncio.Task) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.warning("late update de-duplication failed (%s)", task.exception().__class__.__name__)
+
+
 async def _dedup(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Drop an update Telegram delivered before (restart, webhook retry): act on each exactly once."""
+    """Drop an update Telegram delivered before (restart, webhook retry): act on each exactly once.
+    An emergency waits at most URGENT_DB_WAIT for this: answered twice is better than answered late."""
     svc: Services = context.application.bot_data["services"]
+    check = asyncio.ensure_future(first_time_seen(svc.db, update.update_id, svc.clock.now()))
+    message = update.message
+    if message is not None and _is_emergency(message.text or message.caption or ""):
+        done, _ = await asyncio.wait({check}, timeout=URGENT_DB_WAIT)
+        if not done:
+            check.add_done_callback(_forget)
+            log.warning("update de-duplication is slow; handling emergency update %s without it", update.update_id)
+            return
     try:
-        seen_first = await first_time_seen(svc.db, update.update_id, svc.clock.now())
+        seen_first = await check
     except Exception as err:  # database trouble: handle it anyway - an SOS must never be dropped here
-        log.error("update de-duplication unavailable (%s); handling update %s anyway",
-                  err.__class__.__name__, update.update_id)
+        log.warning("update de-duplication unavailable (%s); handling update %s anyway",
+                    err.__class__.__name__, update.update_id)
         return
     if not seen_first:
         log.info("dropped duplicate update %s", update.update_id)
@@ -53,9 +77,7 @@ async def _flood(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     user = update.effective_user
     if user is None or message is None or update.effective_chat is None or update.effective_chat.type != "private":
         return
-    text = message.text or message.caption or ""
-    if text in (t("menu_sos", "id"), t("menu_sos", "en")) or text.startswith(("/darurat", "/sos")) or (
-            text and danger_match(text)):
+    if _is_emergency(message.text or message.caption or ""):
         return
     svc: Services = context.application.bot_data["services"]
     guard: FloodGuard = context.application.bot_data.setdefault("flood", FloodGuard(svc.settings.flood_per_minute))
@@ -83,12 +105,15 @@ async def _edited(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Log once, and tell the worker to retry: nothing they sent is lost (updates are stored before handling)."""
+    """Log once, and ask the worker to send again: a failed update is not retried by itself. Telegram's flood
+    limit (after the rate limiter's own retries) and a blocked bot get no note, which could not arrive."""
     error = context.error
-    if isinstance(error, (RetryAfter, TimedOut, NetworkError, Forbidden)):
+    if isinstance(error, (RetryAfter, TimedOut, NetworkError, Forbidden)) and not isinstance(error, BadRequest):
         log.warning("Telegram error: %s", error.__class__.__name__)
-    else:
+    else:  # BadRequest (a NetworkError in PTB) means the bot sent something wrong: a bug, with its traceback
         log.error("handler failed: %s", error.__class__.__name__, exc_info=error)
+    if isinstance(error, (RetryAfter, Forbidden)):
+        return
     if isinstance(update, Update) and update.effective_chat and update.effective_chat.type == "private":
         try:
             await update.effective_chat.send_message(t("error_retry", "id") + "\n\n" + t("error_retry", "en"))
@@ -105,8 +130,12 @@ async def register_commands(application: Application) -> None:
 
 
 def build_application(services: Services, token: str, base_url: str | None = None,
-                      rate_limit: bool = True) -> Application:
+                      rate_limit: bool = True, request_timeout: float | None = None) -> Application:
+    """request_timeout: seconds a Bot API call may take (PTB's defaults when None)."""
     builder = ApplicationBuilder().token(token).concurrent_updates(True)
+    if request_timeout is not None:
+        builder = builder.connect_timeout(request_timeout).read_timeout(request_timeout) \
+            .write_timeout(request_timeout)
     if base_url:
         builder = builder.base_url(base_url).base_file_url(base_url.replace("/bot", "/file/bot"))
     if rate_limit:

@@ -104,6 +104,7 @@ class LocalBotApi:
         self._outbox: dict[int, asyncio.Queue[Sent]] = defaultdict(asyncio.Queue)
         self._listeners: list[Callable[[Sent], None]] = []
         self._failures: list[_Failure] = []
+        self._delays: list[list[Any]] = []  # [method, chat_id, seconds, times]
         self._topic_ids = itertools.count(1000)
         self._runner: web.AppRunner | None = None
         self.port: int | None = None
@@ -174,6 +175,11 @@ class LocalBotApi:
             retry_after = 1
         self._failures.append(_Failure(method, status, description, retry_after, chat_id, times))
 
+    def delay_next(self, method: str, seconds: float, chat_id: int | None = None, times: int = 1) -> None:
+        """Make the next `times` calls of `method` answer only after `seconds` (a slow network: the call still
+        takes effect, as on Telegram, but a client with a shorter timeout gives up first)."""
+        self._delays.append([method, chat_id, seconds, times])
+
     def outbox(self, chat_id: int) -> asyncio.Queue[Sent]:
         return self._outbox[chat_id]
 
@@ -188,6 +194,13 @@ class LocalBotApi:
         method = request.match_info["method"]
         params = await self._params(request)
         self.calls.append((method, params))
+        for delay in self._delays:
+            if delay[0] == method and (delay[1] is None or delay[1] == _chat_id(params)):
+                delay[3] -= 1
+                if delay[3] <= 0:
+                    self._delays.remove(delay)
+                await asyncio.sleep(delay[2])
+                break
         failure = self._take_failure(method, params)
         if failure:
             body: dict[str, Any] = {"ok": False, "error_code": failure.status, "description": failure.description}

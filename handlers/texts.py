@@ -137,9 +137,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "I see no words in that message. Please write your question or problem.",
     },
     "error_retry": {
-        "id": "Maaf, ada gangguan di sistem kami. Pesan Anda tidak hilang. Coba lagi sebentar lagi. "
+        "id": "Maaf, ada gangguan di sistem kami. Jika belum ada jawaban, coba kirim lagi pesan Anda sebentar lagi. "
               "Jika darurat, tekan 🆘 DARURAT.",
-        "en": "Sorry, our system has a problem. Your message is not lost. Please try again soon. "
+        "en": "Sorry, our system has a problem. If you got no answer, please send your message again in a moment. "
               "In an emergency, press 🆘 DARURAT.",
     },
     # --- routes -------------------------------------------------------------------------------------------

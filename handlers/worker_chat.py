@@ -84,7 +84,7 @@ async def render_route(update: Update, context: ContextTypes.DEFAULT_TYPE, resul
         text = t(key, lang, help=Raw(t("help", lang))) if key == "chitchat_capabilities" else t(key, lang)
         await reply(update, text, reply_markup=main_keyboard(lang))
     else:
-        await send_fallback(update, context, result, lang)
+        await send_fallback(update, context, result, lang, country)
 
 
 async def send_emergency(update: Update, context: ContextTypes.DEFAULT_TYPE, lang: str, country: str | None) -> None:
@@ -111,13 +111,17 @@ async def send_case_help(update: Update, context: ContextTypes.DEFAULT_TYPE, cat
     await case_intake.start(update, context, category, lang, country)
 
 
-async def send_fallback(update: Update, context: ContextTypes.DEFAULT_TYPE, result: RouteResult, lang: str) -> None:
+async def send_fallback(update: Update, context: ContextTypes.DEFAULT_TYPE, result: RouteResult, lang: str,
+                        country: str | None = None) -> None:
     svc = services(context)
     rows = [[(label[:60], f"sug:{s.key}")] for s in result.suggestions
             if (label := suggestion_label(svc.kb, s, lang))]
     rows.append([(t("talk_to_officer", lang), "human"), (t("browse_info", lang), "info:")])
     if result.reason == "nlu_down":
+        # The message could not be read: whatever it was about, the emergency numbers come with the answer.
         intro = t("nlu_down", lang)
+        if svc.kb is not None:
+            intro += "\n\n" + esc(svc.kb.render_contacts(country, lang))
     else:
         intro = t("fallback", lang) if len(rows) > 1 else t("fallback_no_suggestions", lang)
     await reply(update, intro + "\n\n" + t("urgent_line", lang), reply_markup=inline(rows))

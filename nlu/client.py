@@ -1,7 +1,8 @@
 """Async HTTP client of the Rasa server (`POST /model/parse`), used by the bot process.
 
-Short timeout, one retry, and a circuit breaker: after `breaker_failures` failures in a row the server is not asked
-for `breaker_reset_seconds`, so a dead NLU costs workers no waiting. The router's safety net works without it.
+Short timeout, one retry (not after a timeout: a slow server is not asked twice), and a circuit breaker: after
+`breaker_failures` failures in a row the server is not asked for `breaker_reset_seconds`, so a dead NLU costs
+workers no waiting. The router's safety net works without it.
 """
 from __future__ import annotations
 
@@ -68,6 +69,9 @@ class NluClient:
                     self.breaker.success()
                     return response.json()
                 last_error = NluUnavailable(f"HTTP {response.status_code}")
+            except (httpx.ReadTimeout, httpx.WriteTimeout, httpx.PoolTimeout) as err:
+                last_error = err
+                break  # a slow server is not asked twice: the worker would wait two timeouts
             except (httpx.HTTPError, ValueError) as err:
                 last_error = err
         self.breaker.failure()

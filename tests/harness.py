@@ -21,15 +21,21 @@ class BotHarness:
     kb: object
     nlu_url: str
     api: LocalBotApi = field(default_factory=LocalBotApi)
+    nlu_timeout: float = 5.0
+    request_timeout: float | None = None  # Bot API call timeout (PTB's defaults when None)
 
     async def start(self) -> None:
         await self.api.start()
-        self.nlu = NluClient(self.nlu_url, timeout=5.0, breaker=CircuitBreaker(3, 30.0))
+        # The breaker counts time on the test's clock: advancing it lets a recovered NLU server be asked again.
+        breaker = CircuitBreaker(self.settings.nlu.breaker_failures, self.settings.nlu.breaker_reset_seconds,
+                                 monotonic=lambda: self.clock.now().timestamp())
+        self.nlu = NluClient(self.nlu_url, timeout=self.nlu_timeout, breaker=breaker)
         self.router = Router(self.nlu.parse, self.settings.nlu.confidence_threshold, self.settings.nlu.suggestions,
                              self.kb.search)
         self.services = Services(settings=self.settings, db=self.db, clock=self.clock, router=self.router,
                                  kb=self.kb, nlu_client=self.nlu)
-        self.application = build_application(self.services, self.api.token, self.api.base_url)
+        self.application = build_application(self.services, self.api.token, self.api.base_url,
+                                             request_timeout=self.request_timeout)
         await self.application.initialize()
         await self.application.start()
         await register_commands(self.application)

@@ -1,7 +1,8 @@
 """SQLAlchemy 2 (async) base classes and the Database handle.
 
 SQLite is the embedded default (WAL mode and a busy timeout, so a briefly locked file waits instead of failing);
-PostgreSQL is the production engine. Datetimes are stored in UTC and always come back timezone-aware.
+PostgreSQL is the production engine (the same wait as its lock timeout: a lock held longer fails the unit of work
+instead of hanging it). Datetimes are stored in UTC and always come back timezone-aware.
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
-SQLITE_BUSY_TIMEOUT_MS = 15_000
+LOCK_WAIT_SECONDS = 15.0  # how long a unit of work waits for a locked database before it fails
 
 
 class Base(DeclarativeBase):
@@ -43,26 +44,30 @@ class UTCDateTime(TypeDecorator):
         return value.astimezone(timezone.utc)
 
 
-def _make_engine(url: str, **kwargs) -> AsyncEngine:
+def _make_engine(url: str, lock_wait: float = LOCK_WAIT_SECONDS, **kwargs) -> AsyncEngine:
+    # Errors and logs show SQL without its values: a traceback must not print what a worker wrote.
+    kwargs.setdefault("hide_parameters", True)
+    lock_wait_ms = int(lock_wait * 1000)
     if url.startswith("sqlite"):
-        engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **kwargs)
+        engine = create_async_engine(url, connect_args={"timeout": lock_wait}, **kwargs)
 
         @event.listens_for(engine.sync_engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record) -> None:  # pragma: no cover - trivial
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+            cursor.execute(f"PRAGMA busy_timeout={lock_wait_ms}")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.close()
 
         return engine
-    return create_async_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10, **kwargs)
+    return create_async_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10,
+                               connect_args={"server_settings": {"lock_timeout": str(lock_wait_ms)}}, **kwargs)
 
 
 class Database:
     """Owns the engine. `transaction()` is the one session a unit of work (an update, a sweep batch) uses."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, lock_wait: float = LOCK_WAIT_SECONDS) -> None:
         self.url = url
         if url.startswith("sqlite"):
             path = url.split(":///", 1)[1]
@@ -70,7 +75,7 @@ class Database:
                 from pathlib import Path
 
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
-        self.engine = _make_engine(url)
+        self.engine = _make_engine(url, lock_wait)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
 
     @property
