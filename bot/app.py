@@ -8,7 +8,7 @@ import asyncio
 import logging
 
 from telegram import BotCommand, Update
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import (
     AIORateLimiter, Application, ApplicationBuilder, ApplicationHandlerStop, CallbackQueryHandler, CommandHandler,
     ContextTypes, MessageHandler, TypeHandler, filters,
@@ -18,7 +18,7 @@ from bot.services import Services
 from bot.flood import FloodGuard
 from bot.storage.dedup import first_time_seen
 from handlers import admin_kb, cases, checkin, onboarding, worker_chat
-from handlers.common import main_keyboard, reply
+from handlers.common import WorkerButtonHandler, main_keyboard, reply
 from handlers.texts import t
 from nlu.safety import danger_match
 
@@ -41,6 +41,28 @@ def _is_emergency(text: str) -> bool:
     """The SOS button, /darurat and danger words: never rate-limited, never kept waiting by the database."""
     return text in (t("menu_sos", "id"), t("menu_sos", "en")) or text.startswith(("/darurat", "/sos")) or bool(
         text and danger_match(text))
+
+
+async def _gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Serve private chats and the configured officers' group only. Any other group, and every channel, gets no
+    reply and nothing is stored; a group that adds the bot is left at once."""
+    chat = update.effective_chat
+    if chat is None or chat.type == "private":
+        return
+    svc: Services = context.application.bot_data["services"]
+    if svc.settings.officer_group_chat_id is not None and chat.id == svc.settings.officer_group_chat_id:
+        return
+    member = update.my_chat_member
+    if member is not None and chat.type in ("group", "supergroup") and \
+            member.new_chat_member.status in ("member", "administrator", "restricted"):
+        log.warning("the bot was added to a group that is not the officers' group; leaving it")
+        try:
+            await context.bot.leave_chat(chat.id)
+        except TelegramError as err:
+            log.info("could not leave the group: %s", err.__class__.__name__)
+    else:
+        log.info("ignored an update from a %s that is not configured", chat.type)
+    raise ApplicationHandlerStop
 
 
 def _forget(task: asyncio.Task) -> None:
@@ -150,6 +172,7 @@ def build_application(services: Services, token: str, base_url: str | None = Non
 
 def register_handlers(application: Application) -> None:
     private = filters.ChatType.PRIVATE
+    application.add_handler(TypeHandler(Update, _gate), group=-3)
     application.add_handler(TypeHandler(Update, _dedup), group=-2)
     application.add_handler(TypeHandler(Update, _flood), group=-1)
     application.add_handler(CommandHandler("start", onboarding.start, filters=private))
@@ -160,11 +183,11 @@ def register_handlers(application: Application) -> None:
     application.add_handler(CommandHandler("info", worker_chat.info_command, filters=private))
     application.add_handler(CommandHandler("kb", admin_kb.kb_command, filters=private))
     application.add_handler(MessageHandler(private & admin_kb.EditReply(), admin_kb.on_edit_reply))
-    application.add_handler(CallbackQueryHandler(
+    application.add_handler(WorkerButtonHandler(
         onboarding.on_button, pattern=r"^(lang|consent|country|city|sector|freq|edit):"))
-    application.add_handler(CallbackQueryHandler(worker_chat.on_suggestion, pattern=r"^(sug|faq):"))
-    application.add_handler(CallbackQueryHandler(worker_chat.on_info_button, pattern=r"^info:"))
-    application.add_handler(CallbackQueryHandler(worker_chat.on_human, pattern=r"^human$"))
+    application.add_handler(WorkerButtonHandler(worker_chat.on_suggestion, pattern=r"^(sug|faq):"))
+    application.add_handler(WorkerButtonHandler(worker_chat.on_info_button, pattern=r"^info:"))
+    application.add_handler(WorkerButtonHandler(worker_chat.on_human, pattern=r"^human$"))
     checkin.register(application)  # /checkin, /checkins, the Aman / Butuh bantuan buttons, blocked-bot updates
     cases.register(application)  # reports, /status, case buttons, the officers' group and commands
     application.add_handler(CallbackQueryHandler(_stale_button))

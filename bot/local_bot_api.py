@@ -105,6 +105,7 @@ class LocalBotApi:
         self._listeners: list[Callable[[Sent], None]] = []
         self._failures: list[_Failure] = []
         self._delays: list[list[Any]] = []  # [method, chat_id, seconds, times]
+        self.left_chats: list[int] = []
         self._topic_ids = itertools.count(1000)
         self._runner: web.AppRunner | None = None
         self.port: int | None = None
@@ -422,6 +423,12 @@ class LocalBotApi:
                 "accepted_gift_types": {"unlimited_gifts": False, "limited_gifts": False,
                                         "unique_gifts": False, "premium_subscription": False,
                                         "gifts_from_channels": False}}
+
+    def _api_leavechat(self, params: dict[str, Any]) -> bool:
+        chat_id = _chat_id(params)
+        self.left_chats.append(chat_id)
+        self._record("leaveChat", chat_id, params)
+        return True
 
     def _api_close(self, params: dict[str, Any]) -> bool:
         return True

@@ -6,6 +6,7 @@ from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
 
 from handlers import case_intake, case_worker, officer
+from handlers.common import WorkerButtonHandler
 
 
 async def _edited_caption(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -21,8 +22,8 @@ def register(application: Application) -> None:
     # worker
     application.add_handler(CommandHandler(["status", "laporan"], case_worker.status_command, filters=private))
     application.add_handler(CommandHandler(["batal", "cancel"], case_intake.cancel_command, filters=private))
-    application.add_handler(CallbackQueryHandler(case_intake.on_button, pattern=r"^ci:"))
-    application.add_handler(CallbackQueryHandler(case_worker.on_button, pattern=r"^cw:"))
+    application.add_handler(WorkerButtonHandler(case_intake.on_button, pattern=r"^ci:"))
+    application.add_handler(WorkerButtonHandler(case_worker.on_button, pattern=r"^cw:"))
     application.add_handler(MessageHandler(private & filters.UpdateType.EDITED_MESSAGE & filters.CAPTION,
                                            _edited_caption))
     # officers: commands in their private chat or the officers' group; other groups are ignored entirely

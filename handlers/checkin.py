@@ -15,7 +15,7 @@ from datetime import datetime
 
 from telegram import Update
 from telegram.ext import (
-    Application, CallbackQueryHandler, ChatMemberHandler, CommandHandler, ContextTypes, filters,
+    Application, ChatMemberHandler, CommandHandler, ContextTypes, filters,
 )
 
 from bot.checkins import schedule as sched
@@ -26,7 +26,7 @@ from bot.checkins.service import ControlError, Outbound, Policy
 from bot.config import FREQUENCIES
 from bot.workers import service as workers
 from bot.workers.models import Worker
-from handlers.common import inline, main_keyboard, reply, services
+from handlers.common import WorkerButtonHandler, inline, main_keyboard, reply, services
 from handlers.texts import FREQUENCY_LABELS, t
 
 log = logging.getLogger(__name__)
@@ -342,7 +342,7 @@ async def officer_summary_command(update: Update, context: ContextTypes.DEFAULT_
         else:
             summary = await checkins.summary(session, svc.clock.now(), Policy.from_settings(svc.settings))
     if summary is None:
-        if chat.type == "private" or in_group:
+        if chat.type == "private":  # in the group a non-officer gets silence, as with every officer command
             await reply(update, t("ck_officers_only", "id"))
         return
     zone = svc.settings.checkin.officer_timezone
@@ -387,6 +387,6 @@ def register(application: Application) -> None:
     private = filters.ChatType.PRIVATE
     application.add_handler(CommandHandler("checkin", checkin_command, filters=private))
     application.add_handler(CommandHandler("checkins", officer_summary_command))
-    application.add_handler(CallbackQueryHandler(on_answer_button, pattern=r"^ck:"))
-    application.add_handler(CallbackQueryHandler(on_settings_button, pattern=r"^cks:"))
+    application.add_handler(WorkerButtonHandler(on_answer_button, pattern=r"^ck:"))
+    application.add_handler(WorkerButtonHandler(on_settings_button, pattern=r"^cks:"))
     application.add_handler(ChatMemberHandler(on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER), group=1)

@@ -7,7 +7,7 @@ from typing import Sequence
 
 from telegram.constants import ParseMode
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, Message, ReplyKeyboardMarkup, Update
-from telegram.ext import ContextTypes
+from telegram.ext import CallbackQueryHandler, ContextTypes
 
 from bot.services import Services
 from handlers.texts import t
@@ -18,6 +18,18 @@ SPLIT_AT = 3900  # leave room for a continuation mark
 
 def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
     return context.application.bot_data["services"]
+
+
+class WorkerButtonHandler(CallbackQueryHandler):
+    """A worker's button (profile, check-in, report, FAQ): it only works in the worker's private chat with the bot.
+    The same data pressed anywhere else (forged in the officers' group) is left to the stale-button refusal, so
+    it can never attach a group to a worker's record."""
+
+    def check_update(self, update: object):
+        chat = update.effective_chat if isinstance(update, Update) else None
+        if chat is None or chat.type != "private":
+            return None
+        return super().check_update(update)
 
 
 def main_keyboard(lang: str) -> ReplyKeyboardMarkup:

@@ -266,6 +266,9 @@ async def on_group_edit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     message = update.edited_message
     if message is None or message.from_user is None:
         return
+    if await _role_and_name(context, message.from_user) is None:
+        log.info("ignored an edit in the officers' group from someone who is not (or no longer) an officer")
+        return
     async with svc.db.transaction() as session:
         relay = await service.relay_of_source(session, "out", message.chat_id, message.message_id)
         if relay is None:
