@@ -376,7 +376,8 @@ async def resolve_case(session: AsyncSession, case_id: int, officer_id: int, rol
 async def reopen_case(session: AsyncSession, case_id: int, now: datetime, *, officer_id: int | None = None,
                       role: str | None = None, by_worker: bool = False,
                       settings: Settings | SlaSettings | None = None) -> Case:
-    """Reopen a resolved or closed case: back to its officer, or to the queue when it had none."""
+    """Reopen a resolved or closed case: back to its officer, or to the queue when it had none. A case whose
+    worker deleted their data (bot/privacy) stays closed: it is only statistics now."""
     if not by_worker:
         require_role(role)
     case = await get_case(session, case_id, lock=True)
@@ -384,6 +385,9 @@ async def reopen_case(session: AsyncSession, case_id: int, now: datetime, *, off
         raise CaseError("not_found")
     if case.status not in ("resolved", "closed"):
         raise CaseError("wrong_state", case.status)
+    worker = await session.get(Worker, case.worker_id)
+    if worker is None or worker.status == "deleted":
+        raise CaseError("wrong_state", "worker deleted their data")
     sla = _sla(settings)
     case.outcome = None
     case.resolved_at = case.closed_at = None
