@@ -17,7 +17,7 @@ from telegram.ext import (
 from bot.services import Services
 from bot.flood import FloodGuard
 from bot.storage.dedup import first_time_seen
-from handlers import admin_kb, cases, checkin, onboarding, worker_chat
+from handlers import admin_kb, cases, checkin, onboarding, privacy, worker_chat
 from handlers.common import WorkerButtonHandler, main_keyboard, reply
 from handlers.texts import t
 from nlu.safety import danger_match
@@ -27,10 +27,10 @@ log = logging.getLogger(__name__)
 WORKER_COMMANDS = {
     "id": [("start", "Mulai / daftar"), ("darurat", "Bantuan darurat"), ("info", "Info dan tanya jawab"),
            ("profil", "Lihat dan ubah profil"), ("bahasa", "Ganti bahasa"), ("help", "Apa yang bisa dibantu"),
-           ("checkin", "Cek keamanan rutin"), ("status", "Laporan saya")],
+           ("checkin", "Cek keamanan rutin"), ("status", "Laporan saya"), ("hapus", "Hapus data saya")],
     "en": [("start", "Start / sign up"), ("darurat", "Emergency help"), ("info", "Information and FAQ"),
            ("profil", "See and change your profile"), ("bahasa", "Change language"), ("help", "What I can do"),
-           ("checkin", "Safety check-ins"), ("status", "My reports")],
+           ("checkin", "Safety check-ins"), ("status", "My reports"), ("delete", "Delete my data")],
 }
 
 
@@ -190,6 +190,7 @@ def register_handlers(application: Application) -> None:
     application.add_handler(WorkerButtonHandler(worker_chat.on_human, pattern=r"^human$"))
     checkin.register(application)  # /checkin, /checkins, the Aman / Butuh bantuan buttons, blocked-bot updates
     cases.register(application)  # reports, /status, case buttons, the officers' group and commands
+    privacy.register(application)  # /hapus, /delete and their confirmation buttons
     application.add_handler(CallbackQueryHandler(_stale_button))
     application.add_handler(MessageHandler(private & filters.COMMAND, _unknown_command))
     application.add_handler(MessageHandler(private & filters.UpdateType.EDITED_MESSAGE & filters.TEXT, _edited))

@@ -42,6 +42,7 @@ EVENT_LABELS = {
     "tingkat diubah", "escalation": "eskalasi", "reassigned": "dialihkan", "resolved": "selesai",
     "reopened": "dibuka lagi", "closed": "ditutup", "evidence": "bukti", "delivery_failed": "gagal terkirim",
     "worker_blocked_bot": "pekerja memblokir bot", "follow_up_due": "pengingat tindak lanjut",
+    "anonymised": "data pekerja dihapus",
 }
 STEP_LABELS = {
     "category": "jenis masalah", "what": "apa yang terjadi", "since": "sejak kapan", "where": "di mana",
@@ -160,6 +161,8 @@ def card_text(view: CaseView, kb=None, header: str | None = None) -> str:
     lines.append("Pekerja: " + " · ".join(who))
     if view.worker_status == "blocked_bot":
         lines.append("⚠️ <b>Pekerja memblokir bot</b> - pesan tidak bisa terkirim")
+    elif view.worker_status == "deleted":
+        lines.append("🗑 <b>Pekerja menghapus datanya</b> - kasus dianonimkan, pesan tidak bisa terkirim")
     source = {"worker": "laporan pekerja", "emergency": "tombol/pesan darurat", "checkin": "cek keamanan tidak "
               "dijawab", "officer": "dibuat petugas"}.get(view.source, view.source)
     lines.append(f"Dibuat: {fmt_time(view.created_at)} ({esc(source)})")
@@ -196,6 +199,8 @@ def card_text(view: CaseView, kb=None, header: str | None = None) -> str:
 
 def card_markup(view: CaseView, *, private: bool = False) -> InlineKeyboardMarkup | None:
     cid = view.id
+    if view.worker_status == "deleted":
+        return None  # anonymised at the worker's request: nothing left to act on
     if view.status == "new":
         rows = [[("✋ Ambil", f"cs:claim:{cid}")]]
         if not private:
@@ -265,6 +270,9 @@ def officer_alert(kind: str, view: CaseView, payload: dict[str, Any], now: datet
     if kind == "worker_blocked":
         return (f"⚠️ Pekerja pada {ref} <b>memblokir bot</b>. Pesan ke pekerja tidak bisa terkirim sampai dia "
                 f"menulis lagi.", None)
+    if kind == "worker_deleted_data":
+        return (f"🗑 Pekerja pada {ref} <b>menghapus datanya</b>. Kasus dianonimkan dan ditutup; isi pesan "
+                f"sudah dihapus dan pesan ke pekerja tidak bisa dikirim lagi.", None)
     if kind == "worker_blocked_dm":
         return f"⚠️ Pekerja pada {ref} memblokir bot. Pesan Anda tidak bisa terkirim.", None
     if kind == "now_emergency":

@@ -631,3 +631,66 @@ CHECKIN_TEXTS: dict[str, dict[str, str]] = {
     },
 }
 TEXTS.update(CHECKIN_TEXTS)
+
+
+# --- privacy: /hapus (handlers/privacy.py) --------------------------------------------------------------------
+# Said in both languages, Indonesian first: the worker must understand exactly what is deleted.
+
+PRIVACY_TEXTS: dict[str, dict[str, str]] = {
+    "priv_confirm": {
+        "id": "🗑 <b>Hapus data saya</b>\n\n"
+              "Yang akan dihapus:\n"
+              "• profil Anda (negara, kota, pekerjaan)\n"
+              "• jadwal cek keamanan\n"
+              "• semua pesan Anda yang kami simpan\n"
+              "{reports}"
+              "Ini tidak bisa dibatalkan. Lanjutkan?",
+        "en": "🗑 <b>Delete my data</b>\n\n"
+              "This will delete:\n"
+              "• your profile (country, city, job)\n"
+              "• your safety check-in schedule\n"
+              "• all your messages that we stored\n"
+              "{reports}"
+              "This cannot be undone. Continue?",
+    },
+    "priv_confirm_reports": {
+        "id": "Laporan Anda ({n}) disimpan tanpa nama dan tanpa isi pesan, hanya untuk statistik.\n",
+        "en": "Your reports ({n}) are kept without your name and without any message, only for statistics.\n",
+    },
+    "priv_confirm_open": {
+        "id": "Laporan yang masih berjalan ({n}) akan ditutup. Petugas diberi tahu.\n",
+        "en": "Reports still open ({n}) will be closed. The officers will be told.\n",
+    },
+    "priv_yes": {"id": "🗑 Ya, hapus / Yes, delete", "en": "🗑 Ya, hapus / Yes, delete"},
+    "priv_no": {"id": "↩️ Batal / Cancel", "en": "↩️ Batal / Cancel"},
+    "priv_done": {
+        "id": "✅ <b>Data Anda sudah dihapus.</b>\n"
+              "Kami menghapus profil Anda, jadwal cek keamanan, dan semua pesan Anda yang kami simpan. "
+              "Cek keamanan sudah berhenti.\n"
+              "{reports}"
+              "🆘 Bantuan darurat tetap ada: tekan <b>🆘 DARURAT</b> atau ketik /darurat kapan saja.\n"
+              "Untuk memakai bot lagi, ketik /start.\n"
+              "Tips: hapus juga chat ini di HP Anda (tekan lama chat ini, lalu Hapus).",
+        "en": "✅ <b>Your data has been deleted.</b>\n"
+              "We deleted your profile, your safety check-in schedule and all your messages that we stored. "
+              "Check-ins have stopped.\n"
+              "{reports}"
+              "🆘 Emergency help is still here: press <b>🆘 DARURAT</b> or type /darurat at any time.\n"
+              "To use the bot again, type /start.\n"
+              "Tip: also delete this chat on your phone (press and hold the chat, then Delete).",
+    },
+    "priv_done_reports": {
+        "id": "Laporan Anda ({n}) ditutup dan disimpan tanpa nama, hanya untuk statistik. Petugas sudah diberi tahu.\n",
+        "en": "Your reports ({n}) are closed and kept without your name, only for statistics. "
+              "The officers have been told.\n",
+    },
+    "priv_cancelled": {
+        "id": "Baik, tidak ada yang dihapus. 👍",
+        "en": "OK, nothing was deleted. 👍",
+    },
+    "priv_nothing": {
+        "id": "Kami tidak menyimpan data tentang Anda. ✅",
+        "en": "We do not hold any data about you. ✅",
+    },
+}
+TEXTS.update(PRIVACY_TEXTS)
