@@ -75,6 +75,8 @@ class Settings:
     global_per_second: float = 25.0
     per_chat_per_second: float = 1.0
     consent_version: int = 1
+    # Raw message texts of resolved/closed cases are purged after this many days (bot/privacy/retention.py).
+    message_retention_days: int = 180
     log_level: str = "INFO"
     webhook_url: str | None = None
     webhook_secret: str | None = None
@@ -279,6 +281,7 @@ def load_settings(path: Path | str | None = None, env: Mapping[str, str] | None 
         raise ConfigError("WEBHOOK_SECRET may only use A-Z a-z 0-9 _ - (1-256 characters)")
     w = _section(raw, "webhook")
     flood = _section(raw, "flood")
+    privacy = _section(raw, "privacy")
     return Settings(
         languages=tuple(languages),
         officer_group_chat_id=group_id,
@@ -291,7 +294,8 @@ def load_settings(path: Path | str | None = None, env: Mapping[str, str] | None 
         telegram_api_url=api_url,
         global_per_second=_float(send.get("global_per_second", 25), "sending.global_per_second", 0.1, 30),
         per_chat_per_second=_float(send.get("per_chat_per_second", 1), "sending.per_chat_per_second", 0.01, 1),
-        consent_version=_int(_section(raw, "privacy").get("consent_version", 1), "privacy.consent_version", 1),
+        consent_version=_int(privacy.get("consent_version", 1), "privacy.consent_version", 1),
+        message_retention_days=_int(privacy.get("message_retention_days", 180), "privacy.message_retention_days", 1),
         log_level=level,
         webhook_url=webhook,
         webhook_secret=secret,

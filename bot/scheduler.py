@@ -6,10 +6,8 @@ import logging
 from datetime import timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from sqlalchemy import delete
 
 from bot.services import Services
-from bot.storage.dedup import ProcessedUpdate
 
 log = logging.getLogger(__name__)
 
@@ -17,17 +15,17 @@ DEDUP_KEEP = timedelta(days=3)  # Telegram redelivers within hours; three days i
 
 
 async def purge_processed_updates(services: Services) -> int:
-    """Forget update ids older than DEDUP_KEEP so the de-duplication table stays small."""
-    cutoff = services.clock.now() - DEDUP_KEEP
-    async with services.db.transaction() as session:
-        result = await session.execute(delete(ProcessedUpdate).where(ProcessedUpdate.received_at < cutoff))
-    return result.rowcount or 0
+    """Forget update ids older than DEDUP_KEEP so the de-duplication table stays small (in batches; the
+    hourly retention job below does this too)."""
+    from bot.privacy import retention
+
+    return await retention.purge_processed_updates(services.db, services.clock.now() - DEDUP_KEEP)
 
 
 def build_scheduler(services: Services) -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler(timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1,
                                                                "misfire_grace_time": 300})
-    scheduler.add_job(purge_processed_updates, "interval", hours=1, args=[services], id="purge_processed_updates")
+    add_retention_job(scheduler, services)
     add_checkin_sweep(scheduler, services)
     add_case_sweep(scheduler, services)
     return scheduler
@@ -64,3 +62,18 @@ def add_case_sweep(scheduler: AsyncIOScheduler, services: Services) -> None:
     scheduler.add_job(case_jobs, "interval", seconds=CASE_SWEEP_SECONDS, args=[services], id="case_sweep",
                       next_run_time=datetime.now(timezone.utc), coalesce=True, max_instances=1,
                       misfire_grace_time=60)
+
+
+RETENTION_EVERY = timedelta(hours=1)
+
+
+def add_retention_job(scheduler: AsyncIOScheduler, services: Services) -> None:
+    """The privacy retention purge (bot/privacy/retention.py): old message texts of finished cases, old update
+    ids and old answered check-ins, in small batches; first run a minute after start, then hourly."""
+    from datetime import datetime, timezone
+
+    from bot.privacy.retention import retention_job
+
+    scheduler.add_job(retention_job, "interval", seconds=RETENTION_EVERY.total_seconds(), args=[services],
+                      id="privacy_retention", next_run_time=datetime.now(timezone.utc) + timedelta(minutes=1),
+                      coalesce=True, max_instances=1, misfire_grace_time=600)
