@@ -25,6 +25,10 @@ def _setup_logging(level: str, console: bool) -> None:
     # httpx logs every request URL, which contains the bot token: keep it quiet.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    # Second line of log hygiene: whatever still looks like a Telegram id or a phone number is masked.
+    from bot.privacy.logs import install
+
+    install()
 
 
 async def build_services(settings: Settings):
