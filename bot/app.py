@@ -43,15 +43,21 @@ def _is_emergency(text: str) -> bool:
         text and danger_match(text))
 
 
-async def _gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Serve private chats and the configured officers' group only. Any other group, and every channel, gets no
-    reply and nothing is stored; a group that adds the bot is left at once."""
+def _served(update: Update, services: Services) -> bool:
+    """Private chats and the configured officers' group; every other group and every channel is not served."""
     chat = update.effective_chat
-    if chat is None or chat.type == "private":
-        return
+    group = services.settings.officer_group_chat_id
+    return chat is None or chat.type == "private" or (group is not None and chat.id == group)
+
+
+async def _gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Any group but the officers' group, and every channel, gets no reply and nothing is stored; a group that
+    adds the bot is left at once. A button pressed there goes on to its handler, which refuses it with a notice
+    only the presser sees (no handler writes for such a chat, and _dedup stores nothing for it)."""
     svc: Services = context.application.bot_data["services"]
-    if svc.settings.officer_group_chat_id is not None and chat.id == svc.settings.officer_group_chat_id:
+    if _served(update, svc) or update.callback_query is not None:
         return
+    chat = update.effective_chat
     member = update.my_chat_member
     if member is not None and chat.type in ("group", "supergroup") and \
             member.new_chat_member.status in ("member", "administrator", "restricted"):
@@ -74,6 +80,8 @@ async def _dedup(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Drop an update Telegram delivered before (restart, webhook retry): act on each exactly once.
     An emergency waits at most URGENT_DB_WAIT for this: answered twice is better than answered late."""
     svc: Services = context.application.bot_data["services"]
+    if not _served(update, svc):
+        return  # a button pressed in a chat that is not served: only refused, so nothing to remember
     check = asyncio.ensure_future(first_time_seen(svc.db, update.update_id, svc.clock.now()))
     message = update.message
     if message is not None and _is_emergency(message.text or message.caption or ""):

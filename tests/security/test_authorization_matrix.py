@@ -428,6 +428,8 @@ async def test_authorization_matrix(bot_without_nlu, row):
 # --- groups and channels the bot was not configured for ---------------------------------------------------------
 
 async def test_unknown_groups_and_channels_get_nothing_and_store_nothing(bot_without_nlu):
+    """Commands, messages (danger words too) and channel posts get no reply; a button pressed there only gets a
+    refusal notice its presser sees; nothing is stored, not even the update ids."""
     bot = bot_without_nlu
     world = await make_world(bot)
     case_id, reference = await fresh_case(world, "new")
@@ -451,7 +453,10 @@ async def test_unknown_groups_and_channels_get_nothing_and_store_nothing(bot_wit
     bot.api.push_update({"edited_channel_post": {"message_id": 1, "date": int(time.time()), "chat": channel,
                                                  "text": "tolong saya dipukul", "edit_date": int(time.time())}})
     await asyncio.sleep(1.0)
-    assert bot.api.sent[start:] == []
+    out = bot.api.sent[start:]
+    assert [s for s in out if s.method != "answerCallbackQuery"] == []  # not a message in any chat
+    refusals = [s.text for s in out if s.method == "answerCallbackQuery"]  # seen by the presser alone
+    assert len(refusals) == 2 and all("tidak berlaku" in text for text in refusals), refusals
     assert await snapshot(bot.db) == before
     async with bot.db.transaction() as session:
         assert await session.scalar(select(func.count(ProcessedUpdate.update_id))) == seen_before  # not even the update ids
