@@ -342,7 +342,7 @@ async def officer_summary_command(update: Update, context: ContextTypes.DEFAULT_
         else:
             summary = await checkins.summary(session, svc.clock.now(), Policy.from_settings(svc.settings))
     if summary is None:
-        if chat.type == "private":  # in the group a non-officer gets silence, as with every officer command
+        if chat.type == "private" or in_group:
             await reply(update, t("ck_officers_only", "id"))
         return
     zone = svc.settings.checkin.officer_timezone

@@ -139,7 +139,10 @@ MATRIX: tuple[Row, ...] = (
     Row("/piket off", ("piket", "duty"), "/piket off",
         (NOT_OFFICER, ok("tidak piket", changes=True), ok("tidak piket", changes=True),
          ok("tidak piket", changes=True), ok("admin dari konfigurasi", changes=False), SILENT), staff_in="group"),
-    officer_cmd("/checkins", ("checkins",), "/checkins", ok("Cek keamanan hari ini", changes=False)),
+    Row("/checkins", ("checkins",), "/checkins",  # the one officer command that also refuses in the group
+        (NOT_OFFICER, ok("Cek keamanan hari ini", changes=False), ok("Cek keamanan hari ini", changes=False),
+         ok("Cek keamanan hari ini", changes=False), ok("Cek keamanan hari ini", changes=False), NOT_OFFICER),
+        staff_in="group"),
     # the officers' group: a reply to a case card goes to the worker
     Row("reply to a case card", (), "Halo, kami bantu hubungi agen Anda.",
         (NA, ok(changes=True), ok(changes=True), ok(changes=True), ok(changes=True), SILENT),
