@@ -18,6 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from knowledge_base.service import KnowledgeService
 from nlu.client import CircuitBreaker, NluClient
 from nlu.evaluate_data import read_rasa_examples
 from nlu.manage import RASA, ROOT, RasaServer, ensure_model, rasa_env
@@ -51,7 +52,7 @@ def percentile(values: list[float], q: float) -> float:
 
 async def measure(url: str, texts: list[str], rounds: int) -> dict:
     client = NluClient(url, timeout=10.0, breaker=CircuitBreaker(1000, 1.0))
-    router = Router(client.parse)
+    router = Router(client.parse, faq_search=KnowledgeService.load().search)  # as the bot routes
     for text in texts[:20]:  # warm up
         await client.parse(text)
     latencies = []
