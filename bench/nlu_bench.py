@@ -3,7 +3,7 @@
     .venv/bot/bin/python -m bench.nlu_bench                 # uses the current model (trains it if needed)
     .venv/bot/bin/python -m bench.nlu_bench --train         # also times a full training into a temp folder
 
-Messages are the held-out test set (nlu/tests/test_nlu.yml), sent one at a time for latency and with
+Messages are the held-out test sets (nlu/tests/*.yml), sent one at a time for latency and with
 concurrency 8 for throughput, through the same NluClient the bot uses. Memory is the resident set size (RSS)
 of the Rasa server process and of this bot-side process, read from /proc.
 """
@@ -18,8 +18,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from knowledge_base.service import KnowledgeService
 from nlu.client import CircuitBreaker, NluClient
-from nlu.evaluate import TEST_SET, read_rasa_examples
+from nlu.evaluate_data import read_rasa_examples
 from nlu.manage import RASA, ROOT, RasaServer, ensure_model, rasa_env
 from nlu.router import Router
 
@@ -51,7 +52,7 @@ def percentile(values: list[float], q: float) -> float:
 
 async def measure(url: str, texts: list[str], rounds: int) -> dict:
     client = NluClient(url, timeout=10.0, breaker=CircuitBreaker(1000, 1.0))
-    router = Router(client.parse)
+    router = Router(client.parse, faq_search=KnowledgeService.load().search)  # as the bot routes
     for text in texts[:20]:  # warm up
         await client.parse(text)
     latencies = []
@@ -90,7 +91,7 @@ def main() -> None:
     parser.add_argument("--train", action="store_true", help="also time a full training run")
     parser.add_argument("--port", type=int, default=5099)
     args = parser.parse_args()
-    texts = [text for text, _ in read_rasa_examples(TEST_SET)]
+    texts = [text for text, _ in read_rasa_examples()]
     training = time_training() if args.train else None
     model = ensure_model()
     with RasaServer(model, port=args.port) as server:

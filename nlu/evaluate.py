@@ -8,60 +8,18 @@ from __future__ import annotations
 
 import asyncio
 import json
-import re
 import sys
 from collections import Counter, defaultdict
-from pathlib import Path
-
-import yaml
 
 from bot.config import ROOT, load_settings
+from knowledge_base.service import KnowledgeService
 from nlu.client import CircuitBreaker, NluClient
 from nlu.manage import running_server
+from nlu.evaluate_data import read_paraphrases, read_rasa_examples
 from nlu.router import Router, route_of_intent
 
-TEST_SET = ROOT / "nlu" / "tests" / "test_nlu.yml"
-FAQ_PARAPHRASES = ROOT / "tests" / "knowledge_base" / "faq_paraphrases.yml"
 REPORT = ROOT / "var" / "nlu-eval.json"
 GATES = {"weighted_f1": 0.90, "emergency_recall": 0.97, "faq_accuracy": 0.85}
-ANNOTATION = re.compile(r"\[([^\]]+)\]\((?:[^)]+)\)|\[([^\]]+)\]\{[^}]+\}")
-
-
-def strip_annotations(text: str) -> str:
-    return ANNOTATION.sub(lambda m: m.group(1) or m.group(2), text)
-
-
-def read_rasa_examples(path: Path) -> list[tuple[str, str]]:
-    """(text, intent) pairs of a Rasa NLU YAML file."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    pairs = []
-    for block in data.get("nlu") or []:
-        intent = block.get("intent")
-        if not intent:
-            continue
-        for line in (block.get("examples") or "").splitlines():
-            line = line.strip()
-            if line.startswith("- "):
-                pairs.append((strip_annotations(line[2:].strip()), intent))
-    return pairs
-
-
-def read_paraphrases(path: Path) -> list[tuple[str, str]]:
-    """(text, entry id) pairs; accepts a list of {text, entry|id} or a mapping entry id -> [texts]."""
-    if not path.exists():
-        return []
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    if isinstance(data, dict) and "paraphrases" in data:
-        data = data["paraphrases"]
-    pairs: list[tuple[str, str]] = []
-    if isinstance(data, dict):
-        for entry, texts in data.items():
-            pairs.extend((str(t), str(entry)) for t in texts or [])
-    else:
-        for item in data or []:
-            entry = item.get("entry") or item.get("entry_id") or item.get("id")
-            pairs.append((str(item["text"]), str(entry)))
-    return pairs
 
 
 def prf(gold: list[str], predicted: list[str]) -> tuple[dict[str, dict[str, float]], float]:
@@ -83,20 +41,29 @@ def prf(gold: list[str], predicted: list[str]) -> tuple[dict[str, dict[str, floa
 
 async def evaluate(url: str, threshold: float) -> dict:
     client = NluClient(url, timeout=10.0, breaker=CircuitBreaker(50, 5.0))
-    router = Router(client.parse, threshold)
-    examples = read_rasa_examples(TEST_SET)
-    paraphrases = read_paraphrases(FAQ_PARAPHRASES)
+    try:
+        return await evaluate_parser(client.parse, threshold)
+    finally:
+        await client.close()
+
+
+async def evaluate_parser(parse, threshold: float) -> dict:
+    """The report for any parse function (the Rasa HTTP client, or parses dumped by nlu/tools/dump_parses.py).
+
+    The router gets the knowledge-base search, as in the bot, so FAQ answers are measured as workers get them."""
+    router = Router(parse, threshold, faq_search=KnowledgeService.load().search)
+    examples = read_rasa_examples()
+    paraphrases = read_paraphrases()
     semaphore = asyncio.Semaphore(8)
 
     async def run(text: str):
         async with semaphore:
-            parsed = await client.parse(text)
+            parsed = await parse(text)
             routed = await router.route(text)
         return parsed, routed
 
     results = await asyncio.gather(*(run(text) for text, _ in examples))
     faq_results = await asyncio.gather(*(run(text) for text, _ in paraphrases))
-    await client.close()
 
     gold = [intent for _, intent in examples]
     predicted = [(parsed.get("intent") or {}).get("name") or "none" for parsed, _ in results]

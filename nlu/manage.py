@@ -236,15 +236,28 @@ if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))
 
 
+def served_model(url: str) -> str | None:
+    """File name of the model the server at `url` has loaded (None when no server answers)."""
+    try:
+        response = httpx.get(f"{url.rstrip('/')}/status", timeout=2)
+        if response.status_code != 200:
+            return None
+        return Path(response.json().get("model_file") or "").name or None
+    except (httpx.HTTPError, ValueError):
+        return None
+
+
 class running_server:
-    """Use the Rasa server at `url` if it answers; otherwise start one on a free port and stop it afterwards."""
+    """Use the Rasa server at `url` if it serves the model of the current inputs; otherwise start one on a free
+    port with that model and stop it afterwards (so an evaluation never measures a stale model)."""
 
     def __init__(self, url: str) -> None:
         self.url = url
         self.server: RasaServer | None = None
 
     def __enter__(self) -> str:
-        if server_answers(self.url):
+        regenerate_faq_data()
+        if served_model(self.url) == model_path().name:
             return self.url
         import socket
 

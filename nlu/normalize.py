@@ -151,6 +151,27 @@ def normalize_token(tok: str) -> str:
     return t
 
 
+_CLOCK_RE = re.compile(r"^([01]?\d|2[0-4])([.:][0-5]\d)?$")
+_CLOCK_WORDS = frozenset("satu dua tiga empat lima enam tujuh delapan sembilan sepuluh sebelas dua-belas".split())
+_TIMES = frozenset(("kali", "x", "kalinya"))
+
+
+def in_context(words: List[str]) -> List[str]:
+    """Fixes that need the next words: "pukul 10" / "pukul 5 subuh" is a clock time ("jam"), not "hit".
+
+    Without it the model learns "pukul" (hit) from emergencies and takes working-hours complaints for violence.
+    "pukul 3 kali" (hit three times) stays as it is."""
+    out = list(words)
+    for i, word in enumerate(words[:-1]):
+        if word != "pukul":
+            continue
+        following = words[i + 1]
+        after = words[i + 2] if i + 2 < len(words) else ""
+        if (_CLOCK_RE.match(following) or following in _CLOCK_WORDS) and after not in _TIMES:
+            out[i] = "jam"
+    return out
+
+
 def tokens_with_offsets(text: str) -> List[Tuple[int, int, str, str]]:
     """Word tokens as (start, end, original, normalised); offsets index ``text`` itself."""
     out: List[Tuple[int, int, str, str]] = []
@@ -159,7 +180,8 @@ def tokens_with_offsets(text: str) -> List[Tuple[int, int, str, str]]:
         normalised = normalize_token(original)
         if normalised:
             out.append((m.start(), m.end(), original, normalised))
-    return out
+    fixed = in_context([norm for _s, _e, _o, norm in out])
+    return [(s, e, o, f) for (s, e, o, _n), f in zip(out, fixed)]
 
 
 def normalize_text(text: str) -> str:

@@ -23,10 +23,12 @@ CHITCHAT_INTENTS = ("greet", "thanks", "goodbye", "bot_capabilities")
 # Measured on the last held-out batch the model had never seen: 0.2 catches 30/30 emergencies (with the lexicon)
 # at 2/85 false alarms; a false alarm costs an officer a minute, a miss can cost a life.
 EMERGENCY_MIN_CONFIDENCE = 0.2
-# The response selector's top pick is trusted from this confidence on. Measured on the held-out FAQ paraphrases
-# (tests/knowledge_base/faq_paraphrases.yml): 0.1 keeps nearly all right answers (0.778 vs 0.794 with no floor) and
-# removes a quarter of the test-set messages wrongly taken for questions (33 vs 45 of 441).
-FAQ_MIN_SELECTOR_CONFIDENCE = 0.1
+# Which FAQ entry answers a question is decided from two kinds of evidence with equal weight: the response
+# selector's confidence (trained on the entries' example questions; its softmax is over-confident on wording it has
+# never seen) and the knowledge base's keyword search score (IDF overlap with the same example questions, 0..1),
+# which generalises better to new wording and follows admins' edits at once. An entry is trusted from this mean
+# evidence on; below it the worker gets the candidates as suggestions.
+FAQ_MIN_EVIDENCE = 0.1
 # Texts longer than this are cut before parsing: the start of a message carries its point, and it bounds latency.
 MAX_PARSE_CHARS = 1000
 
@@ -112,9 +114,9 @@ class Router:
         if parsed is None:
             return RouteResult("fallback", None, 0.0, reason="nlu_down",
                                suggestions=self._search_suggestions(text))
-        return self._decide(parsed, context)
+        return self._decide(text, parsed, context)
 
-    def _decide(self, parsed: dict[str, Any], context: RouteContext) -> RouteResult:
+    def _decide(self, text: str, parsed: dict[str, Any], context: RouteContext) -> RouteResult:
         intent = parsed.get("intent") or {}
         name = intent.get("name")
         confidence = float(intent.get("confidence") or 0.0)
@@ -125,13 +127,13 @@ class Router:
             if item.get("name") == "emergency" and float(item.get("confidence") or 0) >= EMERGENCY_MIN_CONFIDENCE:
                 return RouteResult("emergency", "emergency", float(item["confidence"]),
                                    category=_best_case_category(parsed) or "other", entities=entities)
-        faq_id, faq_confidence = _faq_selection(parsed)
-        if name == "faq" and faq_id and faq_confidence >= FAQ_MIN_SELECTOR_CONFIDENCE:
-            # The intent confidence says "this is a question for the knowledge base"; the selector's softmax over
-            # 55+ entries is spread thin, so its top pick counts from a lower, measured confidence.
+        faq_id, faq_evidence = self._pick_faq(text, parsed) if name == "faq" else (None, 0.0)
+        if name == "faq" and faq_id and faq_evidence >= FAQ_MIN_EVIDENCE:
+            # The intent confidence says "this is a question for the knowledge base"; the evidence for one entry
+            # among 55+ is spread thinner, so it counts from a lower, measured floor.
             name_full = f"faq/{faq_id}"
         elif name == "faq":
-            name_full, confidence = name, min(confidence, faq_confidence)
+            name_full, confidence = name, min(confidence, faq_evidence)
         else:
             name_full = name
         route, category = route_of_intent(name)
@@ -143,6 +145,33 @@ class Router:
                                reason="low_confidence" if route != "fallback" else "nlu")
         return RouteResult(route, name_full, confidence, category=category, entities=entities,
                            faq_id=faq_id if route == "faq" else None)
+
+    def _pick_faq(self, text: str, parsed: dict[str, Any]) -> tuple[str | None, float]:
+        """The entry with the most evidence (mean of selector confidence and search score) and that evidence."""
+        evidence: dict[str, float] = {}
+        for item in ((parsed.get("response_selector") or {}).get("faq") or {}).get("ranking") or []:
+            key = item.get("intent_response_key") or ""
+            if key.startswith("faq/"):
+                evidence[key[4:]] = float(item.get("confidence") or 0.0) / 2
+        if not evidence:
+            faq_id, confidence = _faq_selection(parsed)
+            if faq_id:
+                evidence[faq_id] = confidence / 2
+        for entry_id, score in self._safe_search(text):
+            evidence[entry_id] = evidence.get(entry_id, 0.0) + min(float(score), 1.0) / 2
+        if not evidence:
+            return None, 0.0
+        best = max(evidence, key=lambda key: (evidence[key], key))
+        return best, evidence[best]
+
+    def _safe_search(self, text: str) -> Sequence[tuple[str, float]]:
+        if self._faq_search is None:
+            return ()
+        try:
+            return list(self._faq_search(text))
+        except Exception:  # the search is extra evidence; never let it break a reply
+            log.exception("knowledge-base search failed")
+            return ()
 
     def _nlu_suggestions(self, parsed: dict[str, Any]) -> tuple[Suggestion, ...]:
         out: list[Suggestion] = []
@@ -167,13 +196,7 @@ class Router:
         return tuple(out)
 
     def _search_suggestions(self, text: str) -> tuple[Suggestion, ...]:
-        if self._faq_search is None:
-            return ()
-        try:
-            hits = self._faq_search(text)
-        except Exception:  # suggestions are a courtesy; never let them break a reply
-            log.exception("knowledge-base search failed")
-            return ()
+        hits = self._safe_search(text)
         return tuple(Suggestion(key, float(score)) for key, score in list(hits)[: self.max_suggestions])
 
 

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from bot.config import ConfigError, load_settings
+from knowledge_base.service import KnowledgeService
 from nlu.client import CircuitBreaker, NluClient
 from nlu.manage import NluSetupError, RasaCrashed, running_server
 from nlu.router import Router
@@ -21,7 +22,7 @@ CONCURRENCY = 8
 
 async def triage(lines: list[str], url: str, threshold: float, out) -> int:
     client = NluClient(url, timeout=10.0, breaker=CircuitBreaker(50, 5.0))
-    router = Router(client.parse, threshold)
+    router = Router(client.parse, threshold, faq_search=KnowledgeService.load().search)  # as the bot routes
     semaphore = asyncio.Semaphore(CONCURRENCY)
     bad = 0
 

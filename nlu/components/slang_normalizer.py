@@ -86,9 +86,9 @@ class SlangNormalizer(GraphComponent):
             tokens = message.get(TOKENS_NAMES[attribute])
             if not tokens:
                 continue
-            for token in tokens:
+            words = _normalize.in_context([_normalize.normalize_token(t.text) or t.text.lower() for t in tokens])
+            for token, normalised in zip(tokens, words):
                 original = token.text
-                normalised = _normalize.normalize_token(original)
                 # a pure case change is left alone (keeps the casing features)
                 if not normalised or normalised == original.lower():
                     continue

@@ -5,7 +5,7 @@ normalised tokens (nlu.normalize) is >= the threshold (default 0.8).
 
 Checks:
   1. within the training data (nlu/data/*.yml, not nlu/data/generated/ unless --generated)
-  2. every held-out test line (nlu/tests/test_nlu.yml) against every training line
+  2. every held-out test line (nlu/tests/*.yml) against every training line
   3. within the test set
 
 Usage (from the project root):
@@ -113,14 +113,15 @@ def main(argv: List[str] = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--threshold", type=float, default=0.8)
     ap.add_argument("--data", default=os.path.join(ROOT, "nlu", "data"))
-    ap.add_argument("--test", default=os.path.join(ROOT, "nlu", "tests", "test_nlu.yml"))
+    ap.add_argument("--test", default=os.path.join(ROOT, "nlu", "tests"), help="a held-out file or a folder of them")
     ap.add_argument("--generated", action="store_true", help="include nlu/data/generated/")
     args = ap.parse_args(argv)
 
     pattern = "**/*.yml" if args.generated else "*.yml"
     train_files = sorted(glob.glob(os.path.join(args.data, pattern), recursive=True))
     train = [ex for f in train_files for ex in read_examples(f)]
-    test = read_examples(args.test) if os.path.exists(args.test) else []
+    test_files = sorted(glob.glob(os.path.join(args.test, "*.yml"))) if os.path.isdir(args.test) else [args.test]
+    test = [ex for f in test_files if os.path.exists(f) for ex in read_examples(f)]
     print(f"training examples: {len(train)} from {len(train_files)} files; test examples: {len(test)}")
 
     flagged = 0

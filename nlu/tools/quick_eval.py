@@ -160,7 +160,7 @@ def predict(model_path: str, texts: Sequence[str]) -> Tuple[List[str], List[str]
 
 def main(argv: Optional[List[str]] = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--test", default=os.path.join(ROOT, "nlu", "tests", "test_nlu.yml"))
+    ap.add_argument("--test", default=os.path.join(ROOT, "nlu", "tests"), help="a held-out file or a folder of them")
     ap.add_argument("--model", help="model .tar.gz (default: newest in --out)")
     ap.add_argument("--out", default="/tmp/nlu-models")
     ap.add_argument("--train", action="store_true", help="train a fresh model into --out first")
@@ -168,7 +168,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     ap.add_argument("--show-entities", action="store_true")
     args = ap.parse_args(argv)
 
-    examples = read_examples(args.test)
+    test_files = sorted(glob.glob(os.path.join(args.test, "*.yml"))) if os.path.isdir(args.test) else [args.test]
+    examples = [ex for f in test_files for ex in read_examples(f)]
     texts = [e[3] for e in examples]
     gold = [e[1] for e in examples]
     print(f"held-out set: {len(texts)} messages, {dict(Counter(gold))}")

@@ -88,7 +88,14 @@ def test_digit_reduplication_and_clitics():
 def test_numbers_are_kept():
     assert normalize_token("10.000") == "10.000"
     assert normalize_token("5000") == "5000"
-    assert normalize_text("pukul 10 libur") == "pukul 10 libur"
+    assert normalize_text("libur 10 hari") == "libur 10 hari"
+
+
+def test_pukul_before_a_clock_time_is_a_time_not_a_blow():
+    assert normalize_text("pukul 10 libur") == "jam 10 libur"
+    assert normalize_text("kerja sampai pukul 2.30 pagi") == "kerja sampai jam 2.30 pagi"
+    assert normalize_text("majikan pukul 3 kali kepala saya") == "majikan pukul 3 kali kepala saya"
+    assert normalize_text("majikan pukul saya") == "majikan pukul saya"
 
 
 def test_normalize_text_keeps_punctuation_between_words():

@@ -96,3 +96,39 @@ async def test_client_retries_once_then_opens_the_breaker():
     clock[0] += 31
     assert not breaker.is_open  # half-open: one call may try again
     await client.close()
+
+
+def faq_parse(ranking):
+    """A parse whose intent is faq, with the selector's ranking [(entry id, confidence)]."""
+    result = parse_result("faq", 0.95)
+    items = [{"intent_response_key": f"faq/{key}", "confidence": conf} for key, conf in ranking]
+    result["response_selector"] = {"faq": {"response": items[0], "ranking": items}}
+    return result
+
+
+async def test_faq_entry_weighs_the_selector_and_the_knowledge_base_search_equally():
+    parsed = faq_parse([("hak_pmi", 0.6), ("gaji_tidak_dibayar", 0.3)])
+    # the search strongly matches the selector's second choice: 0.3 + 0.9 beats 0.6 + 0.2
+    search = {"gaji telat dibayar": [("gaji_tidak_dibayar", 0.9), ("hak_pmi", 0.2)]}
+    router = router_returning(parsed, faq_search=lambda text: search.get(text, []))
+    result = await router.route("gaji telat dibayar")
+    assert (result.route, result.faq_id) == ("faq", "gaji_tidak_dibayar")
+    # with no search hit the selector's pick stands
+    assert (await router.route("something else")).faq_id == "hak_pmi"
+
+
+async def test_faq_search_failure_does_not_break_the_answer():
+    def broken(text):
+        raise RuntimeError("index corrupt")
+
+    router = router_returning(faq_parse([("hak_pmi", 0.8)]), faq_search=broken)
+    result = await router.route("hak aku apa aja")
+    assert (result.route, result.faq_id) == ("faq", "hak_pmi")
+
+
+async def test_faq_with_too_little_evidence_for_any_entry_gives_suggestions():
+    router = router_returning(faq_parse([("hak_pmi", 0.12), ("kirim_uang", 0.1)]),
+                              faq_search=lambda text: [("kirim_uang", 0.05)])
+    result = await router.route("hmm itu gimana")
+    assert result.route == "fallback"
+    assert {s.key for s in result.suggestions} >= {"hak_pmi", "kirim_uang"}

@@ -12,6 +12,8 @@ from nlu.safety import danger_match, danger_match_normalized, danger_matches
         "tolong sy dipukul majikan",
         "Tlg sy d pukulin majikn",
         "saya dipukuli tiap hari",
+        # taken somewhere against one's will, not knowing where
+        "aku gak tau mau dibawa kemana sama agen",
         "aku ditampar nyonya",
         "sy ditendang bos",
         "majikan mukul aku",
@@ -86,6 +88,7 @@ def test_danger_is_caught(text):
     [
         "pukul 10 libur",
         "jam berapa pukul 10 libur",
+        "gak tau paketnya dibawa kemana sama kurir",
         "libur mulai pukul 10 pagi",
         "pukul 10 saya harus sudah pulang",
         "jam 5 saya bangun",
