@@ -36,10 +36,12 @@ __all__ = [
 
 LEXICON_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "lexicon", "slang.tsv")
 
-# zero-width space/non-joiner/joiner, word joiner, BOM, soft hyphen, Mongolian vowel separator
-_ZW_CHARS = "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"
+# zero-width space/non-joiner/joiner, word joiner, BOM, soft hyphen, Mongolian vowel separator, and the invisible
+# direction marks, embeddings and isolates (an RTL mark inside "dipukul" must not hide it from the danger lexicon)
+_ZW_CHARS = ("\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"
+             "\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 _ZW_TABLE = dict.fromkeys(map(ord, _ZW_CHARS), None)
-_ZW_CLASS = "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"
+_ZW_CLASS = _ZW_CHARS
 
 # A word: letters/digits (zero-width characters tolerated inside), optionally joined by
 # hyphens or apostrophes ("marah-marah", "m'sia"). Numbers keep their separators ("10.000").
