@@ -99,34 +99,29 @@ async def purge_event_texts(db: Database, cutoff: datetime, batch: int = BATCH) 
             return total
 
 
-async def purge_processed_updates(db: Database, cutoff: datetime, batch: int = BATCH) -> int:
-    """Forget update ids received before `cutoff` (the de-duplication table stays small)."""
+async def _delete_in_batches(db: Database, column, condition, batch: int) -> int:
+    """Delete the rows of `column`'s table that meet `condition`, `batch` rows per short transaction."""
     total = 0
     while True:
         async with db.transaction() as session:
-            ids = list(await session.scalars(select(ProcessedUpdate.update_id)
-                                             .where(ProcessedUpdate.received_at < cutoff).limit(batch)))
+            ids = list(await session.scalars(select(column).where(condition).order_by(column).limit(batch)))
             if ids:
-                await session.execute(delete(ProcessedUpdate).where(ProcessedUpdate.update_id.in_(ids)))
-        total += len(ids)
-        if len(ids) < batch:
-            return total
-
-
-async def purge_checkins(db: Database, cutoff: datetime, batch: int = BATCH) -> int:
-    """Answered and cancelled check-ins due before `cutoff` (missed ones stay: officers may look back)."""
-    total = 0
-    while True:
-        async with db.transaction() as session:
-            ids = list(await session.scalars(select(Checkin.id).where(Checkin.status.in_(PURGED_CHECKINS),
-                                                                      Checkin.due_at < cutoff)
-                                             .order_by(Checkin.id).limit(batch)))
-            if ids:
-                await session.execute(delete(Checkin).where(Checkin.id.in_(ids))
+                await session.execute(delete(column.table).where(column.in_(ids))
                                       .execution_options(synchronize_session=False))
         total += len(ids)
         if len(ids) < batch:
             return total
+
+
+async def purge_processed_updates(db: Database, cutoff: datetime, batch: int = BATCH) -> int:
+    """Forget update ids received before `cutoff` (the de-duplication table stays small)."""
+    return await _delete_in_batches(db, ProcessedUpdate.update_id, ProcessedUpdate.received_at < cutoff, batch)
+
+
+async def purge_checkins(db: Database, cutoff: datetime, batch: int = BATCH) -> int:
+    """Answered and cancelled check-ins due before `cutoff` (missed ones stay: officers may look back)."""
+    return await _delete_in_batches(db, Checkin.id, Checkin.status.in_(PURGED_CHECKINS) & (Checkin.due_at < cutoff),
+                                    batch)
 
 
 async def run_retention(db: Database, now: datetime, retention_days: int, batch: int = BATCH) -> RetentionReport:
