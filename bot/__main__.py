@@ -48,7 +48,7 @@ async def build_services(settings: Settings):
         kb.apply(await load_overrides(session))
     client = NluClient(settings.nlu.url, settings.nlu.timeout_seconds,
                        CircuitBreaker(settings.nlu.breaker_failures, settings.nlu.breaker_reset_seconds))
-    router = Router(client.parse, settings.nlu.confidence_threshold, settings.nlu.suggestions, kb.search)
+    router = Router(client.parse, settings.nlu.confidence_threshold, settings.nlu.suggestions, kb.search, kb.entry)
     return Services(settings=settings, db=db, clock=Clock(), router=router, kb=kb, nlu_client=client)
 
 

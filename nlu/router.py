@@ -89,11 +89,13 @@ FaqSearch = Callable[[str], Sequence[tuple[str, float]]]
 
 class Router:
     def __init__(self, parse: Parser, threshold: float = 0.5, suggestions: int = 3,
-                 faq_search: FaqSearch | None = None) -> None:
+                 faq_search: FaqSearch | None = None, faq_live: Callable[[str], Any] | None = None) -> None:
         self._parse = parse
         self.threshold = threshold
         self.max_suggestions = suggestions
         self._faq_search = faq_search
+        # Is an entry id answerable now? (an admin may have disabled it; the model learns that only when retrained)
+        self._faq_live = faq_live
 
     async def route(self, text: str, context: RouteContext = RouteContext()) -> RouteResult:
         text = (text or "").strip()
@@ -159,6 +161,8 @@ class Router:
                 evidence[faq_id] = confidence / 2
         for entry_id, score in self._safe_search(text):
             evidence[entry_id] = evidence.get(entry_id, 0.0) + min(float(score), 1.0) / 2
+        if self._faq_live is not None:
+            evidence = {key: value for key, value in evidence.items() if self._faq_live(key)}
         if not evidence:
             return None, 0.0
         best = max(evidence, key=lambda key: (evidence[key], key))
@@ -186,7 +190,7 @@ class Router:
             candidates.append(Suggestion(name, float(item.get("confidence") or 0)))
         for item in faq_ranking:
             key = item.get("intent_response_key") or ""
-            if key.startswith("faq/"):
+            if key.startswith("faq/") and (self._faq_live is None or self._faq_live(key[4:])):
                 candidates.append(Suggestion(key[4:], float(item.get("confidence") or 0) * max(faq_weight, 0.05)))
         for suggestion in sorted(candidates, key=lambda s: -s.confidence):
             if suggestion.key not in {s.key for s in out}:

@@ -31,7 +31,7 @@ class BotHarness:
                                  monotonic=lambda: self.clock.now().timestamp())
         self.nlu = NluClient(self.nlu_url, timeout=self.nlu_timeout, breaker=breaker)
         self.router = Router(self.nlu.parse, self.settings.nlu.confidence_threshold, self.settings.nlu.suggestions,
-                             self.kb.search)
+                             self.kb.search, self.kb.entry)
         self.services = Services(settings=self.settings, db=self.db, clock=self.clock, router=self.router,
                                  kb=self.kb, nlu_client=self.nlu)
         self.application = build_application(self.services, self.api.token, self.api.base_url,

@@ -132,3 +132,15 @@ async def test_faq_with_too_little_evidence_for_any_entry_gives_suggestions():
     result = await router.route("hmm itu gimana")
     assert result.route == "fallback"
     assert {s.key for s in result.suggestions} >= {"hak_pmi", "kirim_uang"}
+
+
+async def test_a_disabled_entry_is_never_picked_or_suggested():
+    parsed = faq_parse([("kirim_uang", 0.9), ("hak_pmi", 0.4)])
+    live = {"hak_pmi"}
+    router = router_returning(parsed, faq_search=lambda text: [("kirim_uang", 0.8)], faq_live=live.__contains__)
+    result = await router.route("cara kirim uang")
+    assert (result.route, result.faq_id) == ("faq", "hak_pmi")
+    weak = faq_parse([("kirim_uang", 0.15), ("hak_pmi", 0.1)])
+    weak["intent"]["confidence"] = 0.3
+    result = await router_returning(weak, faq_live=live.__contains__).route("hmm")
+    assert result.route == "fallback" and "kirim_uang" not in [s.key for s in result.suggestions]
