@@ -11,6 +11,7 @@ from telegram import BotCommand, Update
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import (
     AIORateLimiter, Application, ApplicationBuilder, ApplicationHandlerStop, CallbackQueryHandler, CommandHandler,
+    ExtBot,
     ContextTypes, MessageHandler, TypeHandler, filters,
 )
 
@@ -174,6 +175,11 @@ def build_application(services: Services, token: str, base_url: str | None = Non
     application = builder.build()
     application.bot_data["services"] = services
     services.bot = application.bot  # the scheduler's sweeps (bot/checkins/sweep.py) send through it
+    # Emergencies skip the shared queue: a second bot object on the same HTTP connection pool (opened and closed
+    # with the application's bot) without the rate limiter. They are few, so Telegram's own limit is not reached.
+    services.urgent_bot = ExtBot(token=token, base_url=application.bot.base_url.removesuffix(token),
+                                 base_file_url=application.bot.base_file_url.removesuffix(token),
+                                 request=application.bot.request) if rate_limit else application.bot
     register_handlers(application)
     return application
 

@@ -19,6 +19,9 @@ class Services:
     kb: Any  # knowledge_base.KnowledgeBase (Any keeps this module free of the loader's import cost)
     nlu_client: Any = None
     bot: Any = None  # telegram.Bot, set by build_application; the scheduler's sweeps send through it
+    # The same connection without the rate limiter: emergency numbers and emergency alerts never wait behind
+    # check-in rounds and onboarding peaks in the shared queue (measured in bench/load_test.py).
+    urgent_bot: Any = None
 
     async def close(self) -> None:
         if self.nlu_client is not None:

@@ -118,8 +118,9 @@ def _visible(html_text: str) -> str:
     return html.unescape(_TAG.sub("", html_text))
 
 
-async def reply(update: Update, text: str, reply_markup=None, **kwargs) -> Message | None:
-    """Send `text` (HTML) to the update's chat, split when long; buttons go on the last part."""
+async def reply(update: Update, text: str, reply_markup=None, bot=None, **kwargs) -> Message | None:
+    """Send `text` (HTML) to the update's chat, split when long; buttons go on the last part.
+    `bot`: send through this bot object instead of the update's (the emergency path's unqueued one)."""
     chat = update.effective_chat
     if chat is None:
         return None
@@ -128,7 +129,10 @@ async def reply(update: Update, text: str, reply_markup=None, **kwargs) -> Messa
     last = None
     for index, part in enumerate(parts):
         markup = reply_markup if index == len(parts) - 1 else None
-        last = await chat.send_message(part, reply_markup=markup, **kwargs)
+        if bot is not None:
+            last = await bot.send_message(chat.id, part, reply_markup=markup, **kwargs)
+        else:
+            last = await chat.send_message(part, reply_markup=markup, **kwargs)
     return last
 
 

@@ -17,6 +17,7 @@ import logging
 from sqlalchemy import select
 from telegram import KeyboardButton, ReplyKeyboardMarkup, Update
 from telegram.constants import ParseMode
+from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.cases import intake as intakes
@@ -50,6 +51,13 @@ async def send_emergency_reply(update: Update, context: ContextTypes.DEFAULT_TYP
         log.exception("rendering emergency contacts failed")
         contacts = svc.kb.render_contacts(None, lang) if svc.kb is not None else ""
     text = "\n\n".join(p for p in (t("emergency_intro", lang), esc(contacts), t("emergency_outro", lang)) if p)
+    if svc.urgent_bot is not None:
+        try:  # not queued behind bulk traffic
+            await reply(update, text, reply_markup=location_keyboard(lang), parse_mode=ParseMode.HTML,
+                        bot=svc.urgent_bot)
+            return
+        except TelegramError as err:  # e.g. RetryAfter: the rate-limited bot waits and retries as Telegram asks
+            log.warning("unqueued emergency reply failed (%s); sending through the rate limiter", type(err).__name__)
     await reply(update, text, reply_markup=location_keyboard(lang), parse_mode=ParseMode.HTML)
 
 
@@ -97,7 +105,7 @@ async def handle(update: Update, context: ContextTypes.DEFAULT_TYPE, lang: str |
         await reply(update, t("emergency_case_failed", lang), parse_mode=ParseMode.HTML)
         return
     try:
-        await notify_officers_pending(svc, context.bot, case_id=case_id)
+        await notify_officers_pending(svc, svc.urgent_bot or context.bot, case_id=case_id)
     except Exception:  # the sweep sends it; the case and its alerts are stored
         log.exception("sending the emergency alert failed; the sweep will retry")
     await reply(update, t("emergency_case_opened" if created else "emergency_relayed", lang, ref=reference),
