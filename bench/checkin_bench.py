@@ -144,13 +144,9 @@ async def fill(db: Database, n: int, now: datetime, chunk: int = 50_000) -> floa
 
 async def reset(url: str) -> None:
     if url.startswith("postgresql"):
-        import asyncpg
+        from bot.storage.wipe import wipe_postgres
 
-        connection = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
-        try:
-            await connection.execute("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;")
-        finally:
-            await connection.close()
+        await wipe_postgres(url)
 
 
 # --- measurements ---------------------------------------------------------------------------------------------

@@ -615,12 +615,13 @@ class LoadRun:
         from bot.cases import officers
         from bot.config import normalise_database_url
         from bot.storage import Database
+        from bot.storage.wipe import wipe_postgres
 
         opts = self.opts
         if opts.database_url:
             self.url = normalise_database_url(opts.database_url)
             if self.url.startswith("postgresql"):
-                await _reset_postgres(self.url)
+                await wipe_postgres(self.url)
             else:
                 path = Path(self.url.split(":///", 1)[1])
                 if path.exists() and path.stat().st_size:
@@ -931,16 +932,6 @@ class LoadRun:
             "bot_api_errors": dict(self.api.errors.most_common(10)),
             "database": {**counts, "updates_pushed": self.updates_pushed},
         }
-
-
-async def _reset_postgres(url: str) -> None:
-    import asyncpg
-
-    connection = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
-    try:
-        await connection.execute("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;")
-    finally:
-        await connection.close()
 
 
 async def run_load_test(opts: Options) -> dict[str, Any]:

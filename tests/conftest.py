@@ -11,6 +11,7 @@ import pytest
 from bot.clock import FakeClock
 from bot.config import Settings, normalise_database_url
 from bot.storage import Database
+from bot.storage.wipe import wipe_postgres
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -42,23 +43,13 @@ def settings() -> Settings:
     return Settings(officer_group_chat_id=-100500, admin_ids=frozenset({900}))
 
 
-async def _reset_postgres(url: str) -> None:
-    import asyncpg
-
-    connection = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
-    try:
-        await connection.execute("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;")
-    finally:
-        await connection.close()
-
-
 @pytest.fixture
 async def db(tmp_path) -> Database:
     """A migrated, empty database: a fresh SQLite file, or the PostgreSQL of TEST_DATABASE_URL wiped clean."""
     url = os.environ.get("TEST_DATABASE_URL")
     if url:
         url = normalise_database_url(url)
-        await _reset_postgres(url)
+        await wipe_postgres(url)
     else:
         url = f"sqlite+aiosqlite:///{tmp_path / 'test.db'}"
     database = Database(url)
